@@ -1,0 +1,52 @@
+# localcluster. `make test` builds everything the tests need from nothing:
+# the real kube-apiserver and etcd the Kubernetes tests run against, and the
+# tiny local image that stands in for kind/k3d nodes in the Docker tests.
+
+GO       ?= go
+BIN      := bin
+LINT     := $(BIN)/golangci-lint
+LINT_VERSION := v2.15.0
+TEST_TIMEOUT ?= 40m
+
+.PHONY: all build install test unit vet lint bench fmt clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/localcluster ./localcluster
+
+install:
+	$(GO) install ./localcluster
+
+include mk/testbin.mk
+include mk/testimage.mk
+
+# The whole suite: vet (also the e2e files, which need real node images and
+# only compile here), then every test against the real engines.
+test: testbin testimage vet
+	$(GO) test -timeout $(TEST_TIMEOUT) ./...
+
+# Unit tests only: no Docker, no API servers.
+unit:
+	$(GO) test -short ./...
+
+vet:
+	$(GO) vet ./...
+	$(GO) vet -tags e2e ./...
+
+lint: $(LINT)
+	$(LINT) run ./...
+
+$(LINT):
+	GOBIN=$(abspath $(BIN)) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(LINT_VERSION)
+
+# Benchmarks print figures (wall time, memory); they assert nothing about
+# speed.
+bench: testbin testimage
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 30m ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,141 @@
+// Package app is localcluster's command layer: one file per command, each
+// parsing flags into an Options struct and handing the work to a plain
+// function that builds a plan and gives it to the executor.
+package app
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/localcluster/localcluster/internal/definition"
+)
+
+// Streams are where a command reads and writes: results to Out, progress
+// and logs to ErrOut.
+type Streams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+}
+
+// StdStreams are the process's standard streams.
+func StdStreams() Streams { return Streams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr} }
+
+// isTerminal reports whether w is a terminal, for spinners and colour.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// Run runs localcluster with args (without the program name).
+func Run(ctx context.Context, streams Streams, args []string) error {
+	root := newRootCommand(streams)
+	root.SetArgs(args)
+	root.SetIn(streams.In)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.ErrOut)
+	_, err := root.ExecuteContextC(ctx)
+	if err != nil && isFlagError(err) {
+		return &UsageError{Err: err}
+	}
+	return err
+}
+
+// GlobalOptions are the flags every command has.
+type GlobalOptions struct {
+	DryRun     bool
+	Force      bool
+	TrustDir   string
+	Kubeconfig string
+	Parallel   int
+}
+
+func newRootCommand(streams Streams) *cobra.Command {
+	g := &GlobalOptions{}
+	root := &cobra.Command{
+		Use:   "localcluster",
+		Short: "Multicluster Kubernetes labs on one machine",
+		Long: `localcluster stands up kind and k3d clusters on one Docker network, with
+non-overlapping address ranges and routes between them, a shared Linkerd
+trust anchor, Linkerd and its multicluster extension in every cluster, and
+links between clusters, pod-to-pod or through gateways.
+
+Clusters are defined by sma.yaml files; the first argument of most commands
+is a comma-separated list of directories to search for them, the rest are
+cluster names (default: all).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	f := root.PersistentFlags()
+	f.BoolVar(&g.DryRun, "dryrun", false, "print what would be done, as commands you could run by hand, and change nothing")
+	f.BoolVar(&g.Force, "force", false, "recreate what exists (clusters, issuer certificates)")
+	f.StringVar(&g.TrustDir, "trust-dir", "./certs", "directory holding the Linkerd trust anchor root.crt/root.key")
+	f.StringVar(&g.Kubeconfig, "kubeconfig", "", "kubeconfig file to update (default: first of $KUBECONFIG, else ~/.kube/config)")
+	f.IntVar(&g.Parallel, "parallel", 8, "how many steps may run at once")
+	f.SetNormalizeFunc(normalizeFlags)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
+
+	root.AddCommand(
+		newCreateCommand(streams, g),
+		newLBCommand(streams, g),
+		newRouteCommand(streams, g),
+		newDeleteCommand(streams, g),
+		newCertsCommand(streams, g),
+		newLinkerdCommand(streams, g),
+		newMulticlusterCommand(streams, g),
+		newGroupCommand(streams, g),
+		newLinkCommand(streams, g),
+		newUnlinkCommand(streams, g),
+		newInfoCommand(streams, g),
+		newVersionCommand(streams),
+	)
+	return root
+}
+
+// normalizeFlags accepts the spelling --dry-run as well as the old tool's
+// --dryrun.
+func normalizeFlags(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+	if name == "dry-run" {
+		name = "dryrun"
+	}
+	return pflag.NormalizedName(name)
+}
+
+// UsageError is a mistake in how the command was called.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, args ...any) error {
+	return &UsageError{Err: errorf(format, args...)}
+}
+
+func isFlagError(err error) bool {
+	var ue *UsageError
+	return errors.As(err, &ue)
+}
+
+// ExitCode maps an error to the process exit code: 0 for success, 2 for
+// mistakes in the call or the lab definition (nothing was changed), 1 for
+// failures while doing the work, 130 when interrupted.
+func ExitCode(err error) int {
+	var ue *UsageError
+	var problems definition.Problems
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue), errors.As(err, &problems):
+		return 2
+	case errors.Is(err, context.Canceled):
+		return 130
+	default:
+		return 1
+	}
+}

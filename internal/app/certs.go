@@ -1,0 +1,97 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/localcluster/localcluster/internal/certs"
+	"github.com/localcluster/localcluster/internal/plan"
+	"github.com/localcluster/localcluster/internal/workflow"
+)
+
+// CertsOptions are the flags of certs.
+type CertsOptions struct {
+	NewAnchor bool
+}
+
+func newCertsCommand(streams Streams, g *GlobalOptions) *cobra.Command {
+	o := &CertsOptions{}
+	cmd := &cobra.Command{
+		Use:   "certs DIRS [NAME...]",
+		Short: "Make the Linkerd trust anchor and each cluster's issuer",
+		Long: `Make the trust anchor (--trust-dir, default ./certs: root.crt, root.key) when
+there is none, and an issuer per cluster (issuer.crt, issuer.key beside its
+sma.yaml), then report every certificate with its chain validity and days
+left. Existing files are kept; --force makes new issuers; --new-anchor makes
+a new trust anchor and so new issuers for every named cluster.`,
+		Example: `  localcluster certs clusters
+  localcluster certs --force clusters smiley`,
+		ValidArgsFunction: completeClusters(g),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := parseLabArgs("certs", args)
+			if err != nil {
+				return err
+			}
+			return runCerts(cmd.Context(), streams, g, o, a)
+		},
+	}
+	cmd.Flags().BoolVar(&o.NewAnchor, "new-anchor", false, "replace the trust anchor (every issuer is remade; running clusters need Linkerd reinstalled)")
+	return cmd
+}
+
+func runCerts(ctx context.Context, streams Streams, g *GlobalOptions, o *CertsOptions, a labArgs) error {
+	l, err := loadLab(streams, g, a)
+	if err != nil {
+		return err
+	}
+	p := plan.New()
+	p.Add(workflow.CertsStep(l.Env, l.Selected, workflow.CertsOptions{NewAnchor: o.NewAnchor}))
+	if err := execute(ctx, streams, g, "certs", p); err != nil || g.DryRun {
+		return err
+	}
+	infos, err := certs.Inspect(certsOptions(l))
+	if err != nil {
+		return err
+	}
+	return reportCerts(streams.Out, infos)
+}
+
+func certsOptions(l *loadedLab) certs.Options {
+	opts := certs.Options{TrustDir: l.Env.TrustDir}
+	for _, d := range l.Selected {
+		opts.Clusters = append(opts.Clusters, certs.Cluster{Name: d.Name, Dir: d.Dir})
+	}
+	return opts
+}
+
+// reportCerts prints one line per certificate and fails if any is not
+// usable by Linkerd.
+func reportCerts(w io.Writer, infos []certs.CertInfo) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLUSTER\tFILE\tSUBJECT\tVALID\tDAYS LEFT\tPROBLEM")
+	var bad []error
+	for _, c := range infos {
+		who := c.Cluster
+		if who == "" {
+			who = "(trust anchor)"
+		}
+		valid := "yes"
+		if !c.Valid {
+			valid = "NO"
+			bad = append(bad, fmt.Errorf("%s: %s", c.Path, c.Problem))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", who, c.Path, c.Subject, valid, c.DaysLeft, c.Problem)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("certificates Linkerd cannot use:\n%w", errors.Join(bad...))
+	}
+	return nil
+}

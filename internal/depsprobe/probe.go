@@ -1,0 +1,32 @@
+// Package depsprobe pins the library set while the real packages are written.
+package depsprobe
+
+import (
+	_ "github.com/docker/docker/api/types/container"
+	_ "github.com/docker/docker/api/types/filters"
+	_ "github.com/docker/docker/api/types/network"
+	_ "github.com/docker/docker/client"
+	_ "github.com/k3d-io/k3d/v5/pkg/client"
+	_ "github.com/k3d-io/k3d/v5/pkg/config"
+	_ "github.com/k3d-io/k3d/v5/pkg/config/v1alpha5"
+	_ "github.com/k3d-io/k3d/v5/pkg/runtimes"
+	_ "github.com/k3d-io/k3d/v5/pkg/types"
+	_ "github.com/spf13/cobra"
+	_ "gopkg.in/yaml.v3"
+	_ "helm.sh/helm/v3/pkg/action"
+	_ "helm.sh/helm/v3/pkg/chart/loader"
+	_ "helm.sh/helm/v3/pkg/chartutil"
+	_ "helm.sh/helm/v3/pkg/cli"
+	_ "helm.sh/helm/v3/pkg/getter"
+	_ "helm.sh/helm/v3/pkg/registry"
+	_ "helm.sh/helm/v3/pkg/repo"
+	_ "helm.sh/helm/v3/pkg/storage/driver"
+	_ "k8s.io/api/core/v1"
+	_ "k8s.io/apimachinery/pkg/apis/meta/v1"
+	_ "k8s.io/client-go/dynamic"
+	_ "k8s.io/client-go/kubernetes"
+	_ "k8s.io/client-go/tools/clientcmd"
+	_ "sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
+	_ "sigs.k8s.io/kind/pkg/cluster"
+	_ "sigs.k8s.io/yaml"
+)

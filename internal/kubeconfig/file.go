@@ -1,0 +1,136 @@
+package kubeconfig
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// newFileMode is the mode of a kubeconfig we create, as kubectl does: it holds
+// private keys.
+const newFileMode fs.FileMode = 0o600
+
+// newDirMode matches client-go for the directory it creates (~/.kube).
+const newDirMode fs.FileMode = 0o755
+
+// maxSymlinks bounds symlink chains, as the kernel does, to stop on loops.
+const maxSymlinks = 40
+
+// resolve returns the file that path finally names, following symlinks even
+// when the target does not exist yet. Writing through the link, not over it,
+// keeps set-ups where ~/.kube/config points into a dotfiles repository.
+func resolve(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	for range maxSymlinks {
+		real, err := filepath.EvalSymlinks(abs)
+		if err == nil {
+			return real, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		fi, err := os.Lstat(abs)
+		if errors.Is(err, fs.ErrNotExist) {
+			// Not there yet: resolve the directory it will be created in.
+			dir, err := resolveDir(filepath.Dir(abs))
+			if err != nil {
+				return "", err
+			}
+			return filepath.Join(dir, filepath.Base(abs)), nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if fi.Mode()&fs.ModeSymlink == 0 {
+			return "", fmt.Errorf("resolve %s: unexpected file type %s", abs, fi.Mode().Type())
+		}
+		// A dangling link: follow it by hand to the file to create.
+		target, err := os.Readlink(abs)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(abs), target)
+		}
+		abs = target
+	}
+	return "", fmt.Errorf("resolve %s: too many levels of symbolic links", path)
+}
+
+// resolveDir resolves the longest existing prefix of dir.
+func resolveDir(dir string) (string, error) {
+	real, err := filepath.EvalSymlinks(dir)
+	if err == nil {
+		return real, nil
+	}
+	parent := filepath.Dir(dir)
+	if !errors.Is(err, fs.ErrNotExist) || parent == dir {
+		return "", err
+	}
+	realParent, err := resolveDir(parent)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(realParent, filepath.Base(dir)), nil
+}
+
+// writeAtomic replaces path with data so that readers see the old or the new
+// file, never a torn one: temp file in the same directory, fsync, rename,
+// fsync of the directory. An existing file's mode (and, where possible, owner)
+// is kept; a new one gets newFileMode.
+func writeAtomic(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, newDirMode); err != nil {
+		return err
+	}
+	old, statErr := os.Stat(path)
+	if statErr != nil && !errors.Is(statErr, fs.ErrNotExist) {
+		return statErr
+	}
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(f.Name())
+		}
+	}()
+	mode := newFileMode
+	if statErr == nil {
+		mode = old.Mode().Perm()
+		keepOwner(f, old)
+	}
+	if err := f.Chmod(mode); err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// syncDir makes the rename durable. Some systems cannot fsync a directory;
+// the data is safe in the file by then, so failing here is not an error.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+}

@@ -1,0 +1,160 @@
+package backends
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/image"
+	"github.com/docker/docker/api/types/network"
+	"github.com/docker/docker/api/types/volume"
+	"github.com/docker/docker/client"
+)
+
+// testPrefix marks Docker objects made by tests; objects of other tests
+// running at the same time carry it too and are ignored when comparing.
+const testPrefix = "lc-test-"
+
+func uniqueName(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 3)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return testPrefix + hex.EncodeToString(b)
+}
+
+func dockerClient(t *testing.T) *client.Client {
+	t.Helper()
+	dc, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dc.Close() })
+	if _, err := dc.Ping(context.Background()); err != nil {
+		t.Skipf("no Docker engine to test against: %v", err)
+	}
+	return dc
+}
+
+// snapshot is what exists in Docker, minus other tests' objects.
+type snapshot struct {
+	containers, volumes, networks, nodeImages []string
+}
+
+func takeSnapshot(ctx context.Context, t *testing.T, dc *client.Client) snapshot {
+	t.Helper()
+	var s snapshot
+	cs, err := dc.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ignoredVolumes := map[string]bool{} // anonymous volumes of ignored containers
+	for _, c := range cs {
+		name := strings.TrimPrefix(c.Names[0], "/")
+		if strings.Contains(name, testPrefix) {
+			for _, m := range c.Mounts {
+				ignoredVolumes[m.Name] = true
+			}
+			continue
+		}
+		s.containers = append(s.containers, name)
+	}
+	vs, err := dc.VolumeList(ctx, volume.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs.Volumes {
+		if !strings.Contains(v.Name, testPrefix) && !ignoredVolumes[v.Name] {
+			s.volumes = append(s.volumes, v.Name)
+		}
+	}
+	ns, err := dc.NetworkList(ctx, network.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ns {
+		if !strings.Contains(n.Name, testPrefix) {
+			s.networks = append(s.networks, n.Name+" "+n.ID)
+		}
+	}
+	is, err := dc.ImageList(ctx, image.ListOptions{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range is {
+		for _, tag := range i.RepoTags {
+			if strings.Contains(tag, "kindest/") || strings.Contains(tag, "rancher/k3s") || strings.Contains(tag, "k3d-io/") {
+				s.nodeImages = append(s.nodeImages, tag)
+			}
+		}
+	}
+	for _, l := range [][]string{s.containers, s.volumes, s.networks, s.nodeImages} {
+		sort.Strings(l)
+	}
+	return s
+}
+
+func (s snapshot) diff(t *testing.T, after snapshot) {
+	t.Helper()
+	for _, c := range []struct {
+		what          string
+		before, after []string
+	}{
+		{"containers", s.containers, after.containers},
+		{"volumes", s.volumes, after.volumes},
+		{"networks", s.networks, after.networks},
+		{"node images", s.nodeImages, after.nodeImages},
+	} {
+		if !slices.Equal(c.before, c.after) {
+			t.Errorf("%s changed:\nbefore %q\nafter  %q", c.what, c.before, c.after)
+		}
+	}
+}
+
+func createNetwork(ctx context.Context, t *testing.T, dc *client.Client, name string) {
+	t.Helper()
+	if _, err := dc.NetworkCreate(ctx, name, network.CreateOptions{Driver: "bridge"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dc.NetworkRemove(context.Background(), name) })
+}
+
+// leftovers lists containers and volumes that carry label or whose name
+// contains name.
+func leftovers(ctx context.Context, t *testing.T, dc *client.Client, label, name string) []string {
+	t.Helper()
+	var out []string
+	cs, err := dc.ContainerList(ctx, container.ListOptions{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		if c.Labels[label] == name || strings.Contains(c.Names[0], name) {
+			out = append(out, "container "+c.Names[0])
+		}
+	}
+	vs, err := dc.VolumeList(ctx, volume.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range vs.Volumes {
+		if v.Labels[label] == name || strings.Contains(v.Name, name) {
+			out = append(out, "volume "+v.Name)
+		}
+	}
+	return out
+}
+
+// logWriter sends provider progress to the test log.
+type logWriter struct{ t *testing.T }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}

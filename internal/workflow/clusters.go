@@ -1,0 +1,230 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/localcluster/localcluster/internal/addrplan"
+	"github.com/localcluster/localcluster/internal/definition"
+	"github.com/localcluster/localcluster/internal/dockernet"
+	"github.com/localcluster/localcluster/internal/kubeconfig"
+	"github.com/localcluster/localcluster/internal/plan"
+)
+
+// NetworkStepID is the step every cluster creation waits for.
+const NetworkStepID = "network"
+
+// NetworkStep ensures the lab's Docker network exists and fits the plan.
+// Creating it up front also keeps parallel kind runs from each creating a
+// network named "kind" ("network kind is ambiguous").
+func NetworkStep(e *Env) *plan.Step {
+	spec := e.NetworkSpec()
+	return &plan.Step{
+		ID:     NetworkStepID,
+		Title:  fmt.Sprintf("Ensure Docker network %q", spec.Name),
+		Script: dockernet.NetworkCommand(spec),
+		Do: func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
+			d, err := e.DockerClient(ctx)
+			if err != nil {
+				return plan.Result{}, err
+			}
+			changed, err := d.EnsureNetwork(ctx, spec)
+			if err != nil {
+				return plan.Result{}, err
+			}
+			if !changed {
+				return plan.Unchanged("exists and fits the plan"), nil
+			}
+			return plan.Changed("created"), nil
+		},
+	}
+}
+
+func createID(name string) string     { return "create/" + name }
+func kubeconfigID(name string) string { return "kubeconfig/" + name }
+
+// CreateSteps creates each cluster and merges its credentials into the
+// kubeconfig. External clusters are only checked for a usable context.
+func CreateSteps(e *Env, defs []*definition.Cluster) []*plan.Step {
+	var steps []*plan.Step
+	for _, c := range e.clustersOf(defs) {
+		if c.Def.Provider == "external" {
+			steps = append(steps, externalStep(e, c))
+			continue
+		}
+		steps = append(steps, createStep(e, c), kubeconfigStep(e, c))
+	}
+	return steps
+}
+
+func createStep(e *Env, c *addrplan.Cluster) *plan.Step {
+	spec := e.Spec(c)
+	s := &plan.Step{
+		ID: createID(c.Name), Cluster: c.Name, Needs: []string{NetworkStepID},
+		Title: fmt.Sprintf("Create %s cluster (pods %s, services %s)", c.Def.Provider,
+			joinPrefixes(c.PodV4, c.PodV6), joinPrefixes(c.ServiceV4, c.ServiceV6)),
+	}
+	p, err := e.provider(c.Def.Provider)
+	if err != nil {
+		s.Do = failing(err)
+		return s
+	}
+	if _, err := p.Config(spec); err != nil {
+		s.Script = "# cannot render the config: " + err.Error()
+		s.Do = failing(err)
+		return s
+	}
+	script := p.Command(spec)
+	if e.Force {
+		script = p.DeleteCommand(c.Name) + "\n" + script
+	}
+	s.Script = script
+	s.Do = func(ctx context.Context, log plan.Logger) (plan.Result, error) {
+		st, err := p.Status(ctx, c.Name)
+		if err != nil {
+			return plan.Result{}, err
+		}
+		switch {
+		case st.Exists && !e.Force && st.Running:
+			return plan.Unchanged("already exists and runs; kept (--force recreates it)"), nil
+		case st.Exists && !e.Force:
+			return plan.Result{}, fmt.Errorf("cluster %s exists but its node is not running: start it (docker start %s) or recreate it with --force",
+				c.Name, strings.Join(st.Nodes, " "))
+		case st.Exists:
+			log.Logf("deleting the existing cluster (--force)")
+			if err := p.Delete(ctx, c.Name); err != nil {
+				return plan.Result{}, fmt.Errorf("delete before recreating: %w", err)
+			}
+		}
+		if err := p.Create(ctx, spec); err != nil {
+			return plan.Result{}, err
+		}
+		return plan.Changed("created"), nil
+	}
+	return s
+}
+
+func kubeconfigStep(e *Env, c *addrplan.Cluster) *plan.Step {
+	return &plan.Step{
+		ID: kubeconfigID(c.Name), Cluster: c.Name, Needs: []string{createID(c.Name)},
+		Title:  fmt.Sprintf("Add context %q to %s", c.Name, e.Kubeconfig),
+		Script: kubeconfigScript(e, c),
+		Do: func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
+			p, err := e.provider(c.Def.Provider)
+			if err != nil {
+				return plan.Result{}, err
+			}
+			raw, err := p.Kubeconfig(ctx, c.Name)
+			if err != nil {
+				return plan.Result{}, err
+			}
+			addr, err := e.nodeAddr(ctx, c.Name)
+			if err != nil {
+				return plan.Result{}, err
+			}
+			server := ServerURL(addr)
+			changed, err := kubeconfig.Merge(e.Kubeconfig, kubeconfig.Entry{Name: c.Name, Server: server, Config: raw})
+			if err != nil {
+				return plan.Result{}, err
+			}
+			if !changed {
+				return plan.Unchanged("context already up to date (" + server + ")"), nil
+			}
+			return plan.Changed("server " + server), nil
+		},
+	}
+}
+
+// nodeAddr is the address of a cluster's node on the lab network.
+func (e *Env) nodeAddr(ctx context.Context, cluster string) (a netip.Addr, err error) {
+	d, err := e.DockerClient(ctx)
+	if err != nil {
+		return a, err
+	}
+	nodes, err := d.Nodes(ctx, e.Plan.Network.Name)
+	if err != nil {
+		return a, err
+	}
+	n, ok := nodeOf(nodes, cluster)
+	if !ok {
+		return a, fmt.Errorf("no running node of cluster %s on Docker network %q", cluster, e.Plan.Network.Name)
+	}
+	return NodeAddr(n)
+}
+
+// kubeconfigScript is what a person would type to get the same context.
+func kubeconfigScript(e *Env, c *addrplan.Cluster) string {
+	kc := ""
+	if e.Kubeconfig != "" {
+		kc = " --kubeconfig " + shellQuote(e.Kubeconfig)
+	}
+	var export, old string
+	if c.Def.Provider == "k3d" {
+		old = "k3d-" + c.Name
+		env := ""
+		if e.Kubeconfig != "" {
+			env = "KUBECONFIG=" + shellQuote(e.Kubeconfig) + " "
+		}
+		export = fmt.Sprintf("%sk3d kubeconfig merge %s --kubeconfig-merge-default --kubeconfig-switch-context=false", env, c.Name)
+	} else {
+		old = "kind-" + c.Name
+		export = fmt.Sprintf("kind export kubeconfig --name %s%s", c.Name, kc)
+	}
+	return strings.Join([]string{
+		export,
+		fmt.Sprintf("kubectl%s config rename-context %s %s", kc, old, c.Name),
+		fmt.Sprintf("kubectl%s config set-cluster %s --server \"https://%s:6443\"", kc, old, inspectAddr(e, c, false)),
+		"# localcluster also renames the cluster and user entries to " + c.Name,
+	}, "\n")
+}
+
+// inspectAddr is the shell substitution that finds a node's address.
+func inspectAddr(e *Env, c *addrplan.Cluster, v6 bool) string {
+	field := "IPAddress"
+	if v6 {
+		field = "GlobalIPv6Address"
+	}
+	return fmt.Sprintf(`$(docker inspect -f '{{(index .NetworkSettings.Networks "%s").%s}}' %s)`, e.Plan.Network.Name, field, NodeContainer(c))
+}
+
+func externalStep(e *Env, c *addrplan.Cluster) *plan.Step {
+	spec := e.Spec(c)
+	p, err := e.provider("external")
+	s := &plan.Step{ID: createID(c.Name), Cluster: c.Name, Title: "Use external cluster (context " + c.Def.Context + ")"}
+	if err != nil {
+		s.Do = failing(err)
+		return s
+	}
+	s.Script = p.Command(spec)
+	s.Do = func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
+		st, err := p.Status(ctx, c.Name)
+		if err != nil {
+			return plan.Result{}, err
+		}
+		if !st.Exists {
+			return plan.Result{}, fmt.Errorf("external cluster %s: context %q not found; check spec.context in %s", c.Name, c.Def.Context, c.Def.File)
+		}
+		return plan.Unchanged("external: nothing to create"), nil
+	}
+	return s
+}
+
+func failing(err error) func(context.Context, plan.Logger) (plan.Result, error) {
+	return func(context.Context, plan.Logger) (plan.Result, error) { return plan.Result{}, err }
+}
+
+// ReadyAfter returns, for a plan, a function naming the step after which a
+// cluster is up and in the kubeconfig, or "" when the plan does not create
+// it (it is expected to exist already).
+func ReadyAfter(p *plan.Plan) func(cluster string) string {
+	return func(cluster string) string {
+		for _, id := range []string{kubeconfigID(cluster), createID(cluster)} {
+			if p.Has(id) {
+				return id
+			}
+		}
+		return ""
+	}
+}

@@ -1,0 +1,133 @@
+// Package workflow turns a lab into plan steps: the network, the clusters,
+// their kubeconfig entries, routes, load balancers, certificates, Linkerd and
+// links. Each step carries its by-hand equivalent for dry-run and an
+// idempotent Do that makes it so.
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"sync"
+
+	"github.com/localcluster/localcluster/internal/addrplan"
+	"github.com/localcluster/localcluster/internal/definition"
+	"github.com/localcluster/localcluster/internal/dockernet"
+	"github.com/localcluster/localcluster/internal/helm"
+	"github.com/localcluster/localcluster/internal/mesh"
+	"github.com/localcluster/localcluster/internal/provider"
+)
+
+// Env is what the steps act on. Its Docker client and providers are made on
+// first use, so building a plan, and a dry-run, never connects to anything.
+type Env struct {
+	Lab        *definition.Lab
+	Plan       *addrplan.Plan
+	Kubeconfig string // the kubeconfig file entries are merged into
+	TrustDir   string
+	Force      bool
+	Charts     Charts
+
+	// Providers returns the provider of a given name.
+	Providers func(name string) (provider.Provider, error)
+	// Docker makes the Docker client; nil means dockernet.New.
+	Docker func(ctx context.Context) (*dockernet.Client, error)
+
+	dockerOnce sync.Once
+	docker     *dockernet.Client
+	dockerErr  error
+}
+
+// DockerClient returns the shared Docker client, connecting on first use.
+func (e *Env) DockerClient(ctx context.Context) (*dockernet.Client, error) {
+	e.dockerOnce.Do(func() {
+		connect := e.Docker
+		if connect == nil {
+			connect = dockernet.New
+		}
+		e.docker, e.dockerErr = connect(ctx)
+	})
+	return e.docker, e.dockerErr
+}
+
+// Close releases the Docker client if one was made.
+func (e *Env) Close() error {
+	if e.docker != nil {
+		return e.docker.Close()
+	}
+	return nil
+}
+
+func (e *Env) provider(name string) (provider.Provider, error) {
+	if e.Providers == nil {
+		return nil, fmt.Errorf("no provider %q", name)
+	}
+	return e.Providers(name)
+}
+
+// NetworkSpec is the Docker network of the plan, in dockernet's terms.
+func (e *Env) NetworkSpec() dockernet.NetworkSpec {
+	n := e.Plan.Network
+	return dockernet.NetworkSpec{Name: n.Name, IPv4Subnet: n.IPv4Subnet, IPv4Range: n.IPv4Range, IPv6Subnet: n.IPv6Subnet, MTU: n.MTU}
+}
+
+// Spec is what a provider needs to create c.
+func (e *Env) Spec(c *addrplan.Cluster) provider.Spec {
+	return provider.Spec{
+		Name: c.Name, Provider: c.Def.Provider, Network: e.Plan.Network.Name,
+		PodV4: c.PodV4, ServiceV4: c.ServiceV4, PodV6: c.PodV6, ServiceV6: c.ServiceV6,
+		IPFamily: c.IPFamily, Zone: c.Def.Zone, Image: c.Def.Image,
+		Context: c.Def.Context, Kubeconfig: c.Def.Kubeconfig,
+	}
+}
+
+// NodeContainer is the name kind or k3d gives the cluster's single node.
+// It is used only in printed commands; the steps find nodes by label.
+func NodeContainer(c *addrplan.Cluster) string {
+	if c.Def.Provider == "k3d" {
+		return "k3d-" + c.Name + "-server-0"
+	}
+	return c.Name + "-control-plane"
+}
+
+// nodeOf finds the running node of a cluster among nodes.
+func nodeOf(nodes []dockernet.Node, cluster string) (dockernet.Node, bool) {
+	for _, n := range nodes {
+		if n.Cluster == cluster && n.RunsPods() {
+			return n, true
+		}
+	}
+	return dockernet.Node{}, false
+}
+
+// NodeAddr returns the node's address on the lab network for the API
+// server URL, IPv4 first.
+func NodeAddr(n dockernet.Node) (netip.Addr, error) {
+	switch {
+	case n.IPv4.IsValid():
+		return n.IPv4, nil
+	case n.IPv6.IsValid():
+		return n.IPv6, nil
+	}
+	return netip.Addr{}, fmt.Errorf("node %s has no address on the lab network", n.Container)
+}
+
+// ServerURL is the API server as other clusters on the network reach it.
+func ServerURL(a netip.Addr) string {
+	return "https://" + netip.AddrPortFrom(a, 6443).String()
+}
+
+// clustersOf returns the plan entries for defs, in order.
+func (e *Env) clustersOf(defs []*definition.Cluster) []*addrplan.Cluster {
+	out := make([]*addrplan.Cluster, 0, len(defs))
+	for _, d := range defs {
+		out = append(out, e.Plan.Cluster(d.Name))
+	}
+	return out
+}
+
+// Charts say where the charts the steps install come from.
+type Charts struct {
+	MetalLB helm.Chart
+	Linkerd mesh.ChartSource
+}

@@ -1,0 +1,104 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/localcluster/localcluster/internal/addrplan"
+	"github.com/localcluster/localcluster/internal/definition"
+	"github.com/localcluster/localcluster/internal/helm"
+	"github.com/localcluster/localcluster/internal/plan"
+)
+
+// MetalLB's own chart; the pool comes from our embedded lb-pool chart so the
+// user's files are never edited.
+const (
+	DefaultMetalLBRepo    = "https://metallb.github.io/metallb"
+	DefaultMetalLBVersion = "0.15.2"
+	metalLBNamespace      = "metallb-system"
+	metalLBTimeout        = 3 * time.Minute
+)
+
+// MetalLBReleases are the two releases that give a kind cluster
+// LoadBalancer addresses from its pools.
+func MetalLBReleases(chart helm.Chart, c *addrplan.Cluster) []helm.Release {
+	var pools []any
+	for _, p := range c.LBPools() {
+		pools = append(pools, p.String())
+	}
+	return []helm.Release{
+		{
+			Name: "metallb", Namespace: metalLBNamespace, Chart: chart,
+			CreateNamespace: true, Wait: true, Timeout: metalLBTimeout,
+		},
+		{
+			Name: "lb-pool", Namespace: metalLBNamespace,
+			Chart:  helm.Chart{Repo: helm.EmbeddedRepo, Name: "lb-pool"},
+			Values: map[string]any{"pools": pools},
+		},
+	}
+}
+
+// LBSteps gives kind clusters MetalLB and their address pools; k3d
+// clusters have their own service load balancer and external clusters
+// their provider's.
+func LBSteps(e *Env, defs []*definition.Cluster, needs func(cluster string) string) []*plan.Step {
+	var steps []*plan.Step
+	for _, c := range e.clustersOf(defs) {
+		if c.Def.Provider != "kind" {
+			continue
+		}
+		if len(c.LBPools()) == 0 {
+			steps = append(steps, &plan.Step{
+				ID: "lb/" + c.Name, Cluster: c.Name, Title: "No LoadBalancer pool (subnet nybble 0)",
+				Script: "# " + c.Name + ": nybble 0 gives no MetalLB pool; LoadBalancer Services stay pending",
+				Do: func(context.Context, plan.Logger) (plan.Result, error) {
+					return plan.Unchanged("no pool for nybble 0"), nil
+				},
+			})
+			continue
+		}
+		releases := MetalLBReleases(e.Charts.MetalLB, c)
+		var script []string
+		for _, r := range releases {
+			script = append(script, helm.Command(c.Name, r))
+		}
+		s := &plan.Step{
+			ID: "lb/" + c.Name, Cluster: c.Name,
+			Title:  fmt.Sprintf("Install MetalLB with pool %s", joinPrefixes(c.LBPools()...)),
+			Script: strings.Join(script, "\n"),
+			Do: func(ctx context.Context, log plan.Logger) (plan.Result, error) {
+				return e.ensureReleases(ctx, c.Name, releases, log)
+			},
+		}
+		if id := needs(c.Name); id != "" {
+			s.Needs = []string{id}
+		}
+		steps = append(steps, s)
+	}
+	return steps
+}
+
+// ensureReleases installs or upgrades releases in order in one cluster.
+func (e *Env) ensureReleases(ctx context.Context, cluster string, releases []helm.Release, log plan.Logger) (plan.Result, error) {
+	client, err := helm.New(e.Kubeconfig, cluster, helm.WithLogger(log.Logf))
+	if err != nil {
+		return plan.Result{}, err
+	}
+	var did []string
+	for _, r := range releases {
+		out, err := client.Ensure(ctx, r)
+		if err != nil {
+			return plan.Result{}, err
+		}
+		if out.Action != helm.Unchanged {
+			did = append(did, fmt.Sprintf("%s %s (revision %d)", r.Name, out.Action, out.Revision))
+		}
+	}
+	if len(did) == 0 {
+		return plan.Unchanged("releases already up to date"), nil
+	}
+	return plan.Changed(strings.Join(did, ", ")), nil
+}

@@ -1,0 +1,246 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/localcluster/localcluster/internal/addrplan"
+	"github.com/localcluster/localcluster/internal/definition"
+	"github.com/localcluster/localcluster/internal/helm"
+	"github.com/localcluster/localcluster/internal/kubeconfig"
+	"github.com/localcluster/localcluster/internal/mesh"
+	"github.com/localcluster/localcluster/internal/plan"
+)
+
+// linkWait bounds how long a link waits for the target's remote-access
+// token and gateway address to appear.
+const linkWait = 3 * time.Minute
+
+// Link is one link to make: Target's services appear in Source.
+type Link struct {
+	Source, Target *addrplan.Cluster
+	Gateway        bool
+}
+
+func (l Link) id() string { return "link/" + l.Source.Name + "/" + l.Target.Name }
+
+// GroupLinks are the pod-to-pod links of every group a selected cluster is
+// in: each member linked to every other, both ways.
+func GroupLinks(e *Env, defs []*definition.Cluster) []Link {
+	var links []Link
+	for _, g := range groupsOf(defs) {
+		members := e.Plan.Group(g)
+		for _, a := range members {
+			for _, b := range members {
+				if a != b {
+					links = append(links, Link{Source: a, Target: b})
+				}
+			}
+		}
+	}
+	return links
+}
+
+// DeclaredGatewayLinks are the gateway links the lab's files declare that
+// start or end at a selected cluster.
+func DeclaredGatewayLinks(e *Env, defs []*definition.Cluster) []Link {
+	selected := map[string]bool{}
+	for _, d := range defs {
+		selected[d.Name] = true
+	}
+	var links []Link
+	for _, src := range e.Plan.Clusters {
+		for _, dst := range src.Def.GatewayLinks {
+			if selected[src.Name] || selected[dst] {
+				links = append(links, Link{Source: src, Target: e.Plan.Cluster(dst), Gateway: true})
+			}
+		}
+	}
+	return links
+}
+
+// LinkSteps write each link's Secrets and Link into its source, enable the
+// gateway of gateway-link targets, then declare the service-mirror
+// controllers in each source's multicluster release.
+func LinkSteps(e *Env, links []Link, needs func(string) string) []*plan.Step {
+	var steps []*plan.Step
+	gateways := map[string]bool{}
+	bySource := map[string][]Link{}
+	var sources []string
+	for _, l := range links {
+		if l.Gateway && !gateways[l.Target.Name] {
+			gateways[l.Target.Name] = true
+			steps = append(steps, gatewayStep(e, l.Target, needs))
+		}
+		if _, seen := bySource[l.Source.Name]; !seen {
+			sources = append(sources, l.Source.Name)
+		}
+		bySource[l.Source.Name] = append(bySource[l.Source.Name], l)
+		steps = append(steps, linkStep(e, l, needs))
+	}
+	sort.Strings(sources)
+	for _, src := range sources {
+		steps = append(steps, controllersStep(e, bySource[src], needs))
+	}
+	return steps
+}
+
+func addNeeds(s *plan.Step, needs func(string) string, clusters ...string) {
+	for _, c := range clusters {
+		if id := needs(c); id != "" && !contains(s.Needs, id) {
+			s.Needs = append(s.Needs, id)
+		}
+	}
+}
+
+func gatewayStep(e *Env, c *addrplan.Cluster, needs func(string) string) *plan.Step {
+	mc := e.meshCluster(c)
+	mc.Gateway = true
+	r, err := mesh.MulticlusterRelease(e.Charts.Linkerd, mc)
+	_, kctx := e.kubeTarget(c)
+	s := &plan.Step{ID: "gateway/" + c.Name, Cluster: c.Name, Title: "Ensure the multicluster gateway runs"}
+	addNeeds(s, needs, c.Name)
+	if err != nil {
+		s.Do = failing(err)
+		return s
+	}
+	s.Script = helm.Command(kctx, r)
+	s.Do = func(ctx context.Context, log plan.Logger) (plan.Result, error) {
+		return e.ensureMulticluster(ctx, c, mcChange{gateway: true}, log)
+	}
+	return s
+}
+
+func linkStep(e *Env, l Link, needs func(string) string) *plan.Step {
+	kind := "pod-to-pod"
+	if l.Gateway {
+		kind = "through " + l.Target.Name + "'s gateway"
+	}
+	s := &plan.Step{
+		ID: l.id(), Cluster: l.Source.Name,
+		Title: fmt.Sprintf("Link %s (%s): its services appear here", l.Target.Name, kind),
+	}
+	addNeeds(s, needs, l.Source.Name, l.Target.Name)
+	if l.Gateway {
+		s.Needs = append(s.Needs, "gateway/"+l.Target.Name)
+	}
+	s.Script = mesh.LinkCommand(mesh.LinkSpec{
+		Source:  mesh.Endpoint{Name: l.Source.Name},
+		Target:  mesh.Endpoint{Name: l.Target.Name, ServerFromPeers: e.peerServerText(l.Target)},
+		Gateway: l.Gateway,
+	})
+	s.Do = func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
+		return e.applyLink(ctx, l)
+	}
+	return s
+}
+
+// peerServerText is the target's server for printed commands: the one in
+// the kubeconfig when it is there, else how create will set it.
+func (e *Env) peerServerText(c *addrplan.Cluster) string {
+	if s, err := e.peerServer(c); err == nil && s != "" {
+		return s
+	}
+	if c.Def.Provider == "external" {
+		return "<server of context " + c.Def.Context + ">"
+	}
+	return "https://" + inspectAddr(e, c, !c.Def.V4) + ":6443"
+}
+
+func (e *Env) applyLink(ctx context.Context, l Link) (plan.Result, error) {
+	tpath, tctx := e.kubeTarget(l.Target)
+	targetREST, err := kubeconfig.RESTConfig(tpath, tctx)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	server, err := e.peerServer(l.Target)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	spath, sctx := e.kubeTarget(l.Source)
+	sourceREST, err := kubeconfig.RESTConfig(spath, sctx)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	wait, cancel := context.WithTimeout(ctx, linkWait)
+	defer cancel()
+	objs, err := mesh.GenerateLinkWhenReady(wait, mesh.Endpoint{Name: l.Target.Name, RESTConfig: targetREST, ServerFromPeers: server}, l.Gateway)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	changed, err := mesh.ApplyLink(ctx, sourceREST, objs)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	if !changed {
+		return plan.Unchanged("link already in place"), nil
+	}
+	return plan.Changed("credentials and Link written"), nil
+}
+
+func controllersStep(e *Env, links []Link, needs func(string) string) *plan.Step {
+	src := links[0].Source
+	var add []mesh.Controller
+	var targets []string
+	s := &plan.Step{ID: "controllers/" + src.Name, Cluster: src.Name}
+	addNeeds(s, needs, src.Name)
+	for _, l := range links {
+		add = append(add, mesh.Controller{Target: l.Target.Name, Gateway: l.Gateway})
+		targets = append(targets, l.Target.Name)
+		s.Needs = append(s.Needs, l.id())
+	}
+	s.Title = "Run service mirrors for " + strings.Join(targets, ", ")
+	mc := e.meshCluster(src)
+	mc.Controllers = add
+	if r, err := mesh.MulticlusterRelease(e.Charts.Linkerd, mc); err == nil {
+		_, kctx := e.kubeTarget(src)
+		s.Script = helm.Command(kctx, r)
+	}
+	s.Do = func(ctx context.Context, log plan.Logger) (plan.Result, error) {
+		return e.ensureMulticluster(ctx, src, mcChange{add: add}, log)
+	}
+	return s
+}
+
+// UnlinkSteps remove a link from its source: the Link, Secrets, mirrored
+// services and the service-mirror controller.
+func UnlinkSteps(e *Env, l Link) []*plan.Step {
+	id := "unlink/" + l.Source.Name + "/" + l.Target.Name
+	_, kctx := e.kubeTarget(l.Source)
+	return []*plan.Step{
+		{
+			ID: id, Cluster: l.Source.Name, Title: "Unlink " + l.Target.Name,
+			Script: mesh.UnlinkCommand(kctx, l.Target.Name),
+			Do: func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
+				return e.unlink(ctx, l.Source, l.Target.Name)
+			},
+		},
+		{
+			ID: "controllers/" + l.Source.Name, Cluster: l.Source.Name, Needs: []string{id},
+			Title:  "Stop the service mirror for " + l.Target.Name,
+			Script: fmt.Sprintf("# upgrade %s's %s release without the controller for %s", l.Source.Name, mesh.MulticlusterReleaseName, l.Target.Name),
+			Do: func(ctx context.Context, log plan.Logger) (plan.Result, error) {
+				return e.ensureMulticluster(ctx, l.Source, mcChange{remove: l.Target.Name, keepOnly: true}, log)
+			},
+		},
+	}
+}
+
+func (e *Env) unlink(ctx context.Context, src *addrplan.Cluster, target string) (plan.Result, error) {
+	path, kctx := e.kubeTarget(src)
+	rest, err := kubeconfig.RESTConfig(path, kctx)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	changed, err := mesh.Unlink(ctx, rest, target)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	if !changed {
+		return plan.Unchanged("not linked"), nil
+	}
+	return plan.Changed("removed"), nil
+}
