@@ -30,7 +30,6 @@ func def(name, provider, subnet string, v4, v6 bool, group string) *definition.C
 
 func lab(defs ...*definition.Cluster) *definition.Lab { return &definition.Lab{Clusters: defs} }
 
-
 // The seven clusters of the Practical Multicluster workshop, with the
 // addresses the old tool computes for them.
 func TestWorkshopLab(t *testing.T) {

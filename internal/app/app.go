@@ -10,7 +10,6 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/localcluster/localcluster/internal/definition"
@@ -78,7 +77,10 @@ cluster names (default: all).`,
 	f.StringVar(&g.TrustDir, "trust-dir", "./certs", "directory holding the Linkerd trust anchor root.crt/root.key")
 	f.StringVar(&g.Kubeconfig, "kubeconfig", "", "kubeconfig file to update (default: first of $KUBECONFIG, else ~/.kube/config)")
 	f.IntVar(&g.Parallel, "parallel", 8, "how many steps may run at once")
-	f.SetNormalizeFunc(normalizeFlags)
+	// --dry-run is the usual spelling; the old tool's --dryrun stays the
+	// documented one.
+	f.BoolVar(&g.DryRun, "dry-run", false, "same as --dryrun")
+	_ = f.MarkHidden("dry-run")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &UsageError{Err: err} })
 
 	root.AddCommand(
@@ -96,15 +98,6 @@ cluster names (default: all).`,
 		newVersionCommand(streams),
 	)
 	return root
-}
-
-// normalizeFlags accepts the spelling --dry-run as well as the old tool's
-// --dryrun.
-func normalizeFlags(_ *pflag.FlagSet, name string) pflag.NormalizedName {
-	if name == "dry-run" {
-		name = "dryrun"
-	}
-	return pflag.NormalizedName(name)
 }
 
 // UsageError is a mistake in how the command was called.

@@ -13,9 +13,7 @@ import (
 	"github.com/localcluster/localcluster/internal/mesh"
 	"github.com/localcluster/localcluster/internal/plan"
 	"github.com/localcluster/localcluster/internal/provider"
-	externalp "github.com/localcluster/localcluster/internal/provider/external"
-	"github.com/localcluster/localcluster/internal/provider/k3d"
-	"github.com/localcluster/localcluster/internal/provider/kind"
+	"github.com/localcluster/localcluster/internal/provider/backends"
 	"github.com/localcluster/localcluster/internal/workflow"
 )
 
@@ -79,11 +77,7 @@ func registry(streams Streams, env *workflow.Env) provider.Registry {
 			external = append(external, env.Spec(c))
 		}
 	}
-	return provider.NewRegistry(
-		kind.New(kind.Options{Log: streams.ErrOut}),
-		k3d.New(),
-		externalp.New(external...),
-	)
+	return backends.New(backends.Options{Log: streams.ErrOut, External: external})
 }
 
 // networkOf applies lab.yaml's network settings over the default.

@@ -56,7 +56,7 @@ func parseCluster(file string, data []byte) (*Cluster, Problems) {
 		Dir:          filepath.Dir(file),
 		File:         file,
 		Subnet:       cf.Spec.Subnet,
-		V4:           cf.Spec.V4Enabled == nil || *cf.Spec.V4Enabled,
+		V4:           v4Enabled(cf.Spec.V4Enabled, cf.Spec.V6Enabled),
 		V6:           cf.Spec.V6Enabled != nil && *cf.Spec.V6Enabled,
 		Provider:     cf.Spec.Provider,
 		Group:        cf.Spec.Group,
@@ -66,7 +66,7 @@ func parseCluster(file string, data []byte) (*Cluster, Problems) {
 		GatewayLinks: cf.Spec.GatewayLinks,
 		Pos:          d.pos,
 	}
-	ck := &clusterCheck{d: d, c: c, start: d.at(root)}
+	ck := &fileCheck{d: d, c: c, start: d.at(root)}
 	ck.header("kind", cf.Kind, ClusterKind)
 	ck.header("apiVersion", cf.APIVersion, APIVersion)
 	if ck.name(cf.Metadata.Name) {
@@ -77,21 +77,22 @@ func parseCluster(file string, data []byte) (*Cluster, Problems) {
 	return c, append(problems, d.problems...)
 }
 
-// clusterCheck checks the meaning of a decoded sma.yaml. Fields whose value
-// had the wrong type were reported by the decoder and are not checked again.
-type clusterCheck struct {
+// fileCheck checks the meaning of a decoded sma.yaml or lab.yaml. Fields
+// whose value had the wrong type were reported by the decoder and are not
+// checked again.
+type fileCheck struct {
 	d     *decoder
-	c     *Cluster
-	start Pos // the top of the document, for what is missing altogether
+	c     *Cluster // nil for lab.yaml
+	start Pos      // the top of the document, for what is missing altogether
 }
 
-func (ck *clusterCheck) problem(path, format string, args ...any) {
+func (ck *fileCheck) problem(path, format string, args ...any) {
 	ck.d.problems.add(ck.where(path), path, format, args...)
 }
 
 // where returns the position of path, or of the nearest enclosing field the
 // file has.
-func (ck *clusterCheck) where(path string) Pos {
+func (ck *fileCheck) where(path string) Pos {
 	for p := path; p != ""; {
 		if pos, ok := ck.d.pos[p]; ok {
 			return pos
@@ -109,7 +110,7 @@ func (ck *clusterCheck) where(path string) Pos {
 // add it, unless the decoder already said why (a wrong type, or an unknown
 // field that was probably meant to be this one). A field written without a
 // value is reported at its key. It returns false when path is present.
-func (ck *clusterCheck) absent(path, fix string) bool {
+func (ck *fileCheck) absent(path, fix string) bool {
 	d := ck.d
 	switch {
 	case d.present(path):
@@ -125,7 +126,7 @@ func (ck *clusterCheck) absent(path, fix string) bool {
 	return true
 }
 
-func (ck *clusterCheck) header(path, got, want string) {
+func (ck *fileCheck) header(path, got, want string) {
 	switch {
 	case ck.absent(path, fmt.Sprintf("add \"%s: %s\" at the top of the file", path, want)):
 	case got == want:
@@ -141,7 +142,7 @@ func (ck *clusterCheck) header(path, got, want string) {
 }
 
 // name checks metadata.name and reports whether it is usable.
-func (ck *clusterCheck) name(name string) bool {
+func (ck *fileCheck) name(name string) bool {
 	const path = "metadata.name"
 	switch {
 	case ck.d.bad["metadata"]:
@@ -160,7 +161,7 @@ func (ck *clusterCheck) name(name string) bool {
 	return true
 }
 
-func (ck *clusterCheck) spec(s *clusterSpec) {
+func (ck *fileCheck) spec(s *clusterSpec) {
 	fix := "add \"spec:\" with the cluster's fields, at least \"provider: kind\", indented under it"
 	if _, ok := ck.d.nulls["spec"]; ok {
 		fix = "indent the cluster's fields, at least \"provider: kind\", under it"
@@ -197,7 +198,7 @@ func (ck *clusterCheck) spec(s *clusterSpec) {
 	ck.links(s.GatewayLinks)
 }
 
-func (ck *clusterCheck) provider(p string) {
+func (ck *fileCheck) provider(p string) {
 	switch {
 	case ck.absent("spec.provider", "set it to "+orList(providers)):
 	case strings.TrimSpace(p) == "":
@@ -207,7 +208,7 @@ func (ck *clusterCheck) provider(p string) {
 }
 
 // providerFields checks the fields that only some providers take.
-func (ck *clusterCheck) providerFields() {
+func (ck *fileCheck) providerFields() {
 	c := ck.c
 	switch c.Provider {
 	case ProviderExternal:
@@ -233,7 +234,7 @@ func (ck *clusterCheck) providerFields() {
 	}
 }
 
-func (ck *clusterCheck) links(links []string) {
+func (ck *fileCheck) links(links []string) {
 	for i, l := range links {
 		path := fmt.Sprintf("spec.gatewayLinks[%d]", i)
 		if ck.d.present(path) && strings.TrimSpace(l) == "" {
@@ -242,28 +243,37 @@ func (ck *clusterCheck) links(links []string) {
 	}
 }
 
-// kubeconfig expands "~/" and makes a relative path relative to the
-// cluster's directory, so the file is found whatever the working directory.
-func (ck *clusterCheck) kubeconfig(p string) string {
+// kubeconfig resolves the kubeconfig path (see resolvePath) so that the
+// file is found whatever the working directory.
+func (ck *fileCheck) kubeconfig(p string) string {
 	const path = "spec.kubeconfig"
 	if p == "" || !ck.d.present(path) {
 		return p
 	}
+	resolved, msg := resolvePath(p, ck.c.Dir)
+	if msg != "" {
+		ck.problem(path, "%s", msg)
+	}
+	return resolved
+}
+
+// resolvePath expands "~/" to the home directory and joins a relative path
+// to dir, the directory of the file that names it. It returns what is
+// wrong with p, if anything.
+func resolvePath(p, dir string) (string, string) {
 	switch {
 	case p == "~" || strings.HasPrefix(p, "~/"):
 		home, err := os.UserHomeDir()
 		if err != nil {
-			ck.problem(path, "cannot expand \"~\" (%v); write the full path", err)
-			return p
+			return p, fmt.Sprintf("cannot expand \"~\" (%v); write the full path", err)
 		}
-		return filepath.Join(home, p[1:])
+		return filepath.Join(home, p[1:]), ""
 	case strings.HasPrefix(p, "~"):
-		ck.problem(path, "%q: only \"~/\" is expanded; write the full path", p)
-		return p
+		return p, fmt.Sprintf("%q: only \"~/\" is expanded; write the full path", p)
 	case filepath.IsAbs(p):
-		return p
+		return p, ""
 	}
-	return filepath.Join(ck.c.Dir, p)
+	return filepath.Join(dir, p), ""
 }
 
 func isProvider(p string) bool {
@@ -281,4 +291,15 @@ func orList(words []string) string {
 		return strings.Join(words, "")
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// v4Enabled defaults IPv4 as the older tool does wherever its files worked:
+// it read a missing v4Enabled as false, so a file with only
+// v6Enabled: true is IPv6-only. A file with neither flag made no usable
+// cluster there; here it gets IPv4.
+func v4Enabled(v4, v6 *bool) bool {
+	if v4 != nil {
+		return *v4
+	}
+	return v6 == nil || !*v6
 }

@@ -2,12 +2,9 @@ package definition
 
 import (
 	"encoding"
-	"errors"
 	"fmt"
 	"net/netip"
 	"reflect"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -278,66 +275,6 @@ func (d *decoder) values(n *yaml.Node, path string, v reflect.Value) {
 	v.Set(reflect.ValueOf(m))
 }
 
-// decodeValues decodes a mapping of Helm values (field path in file).
-// yaml.v3 guards against alias bombs here, and reports duplicate keys; keys
-// that are not strings are turned into strings, as Helm wants
-// map[string]any all the way down.
-func decodeValues(file, path string, n *yaml.Node) (m map[string]any, problems Problems) {
-	at := Pos{File: file, Line: n.Line, Col: n.Column}
-	defer func() {
-		if r := recover(); r != nil {
-			problems.add(at, path, "cannot read the values: %v", r)
-		}
-	}()
-	var raw any
-	err := n.Decode(&raw)
-	var te *yaml.TypeError
-	switch {
-	case errors.As(err, &te):
-		for _, msg := range te.Errors {
-			pos := at
-			if m := valuesLineRE.FindStringSubmatch(msg); m != nil {
-				pos.Line, _ = strconv.Atoi(m[1])
-				pos.Col, msg = 0, m[2]
-			}
-			problems.add(pos, path, "%s", msg)
-		}
-		return nil, problems
-	case err != nil:
-		problems.add(at, path, "cannot read the values: %s", strings.TrimPrefix(err.Error(), "yaml: "))
-		return nil, problems
-	}
-	m, ok := stringKeys(raw).(map[string]any)
-	if !ok {
-		problems.add(at, path, "want a mapping of Helm values")
-	}
-	return m, problems
-}
-
-var valuesLineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
-
-func stringKeys(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			v[k] = stringKeys(e)
-		}
-		return v
-	case map[any]any:
-		m := make(map[string]any, len(v))
-		for k, e := range v {
-			m[fmt.Sprint(k)] = stringKeys(e)
-		}
-		return m
-	case []any:
-		for i, e := range v {
-			v[i] = stringKeys(e)
-		}
-		return v
-	}
-	return v
-}
-
 // resolve follows aliases to the node they name.
 func resolve(n *yaml.Node) *yaml.Node {
 	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 10; i++ {
@@ -366,11 +303,11 @@ func describe(n *yaml.Node) string {
 	case "!!null":
 		return "nothing"
 	case "!!str":
-		s := n.Value
+		s := []rune(n.Value)
 		if len(s) > 40 {
-			s = s[:37] + "..."
+			s = append(s[:37], []rune("...")...)
 		}
-		return strconv.Quote(s)
+		return strconv.Quote(string(s))
 	}
 	return n.Value
 }
@@ -412,42 +349,4 @@ func joinPath(path, name string) string {
 		return name
 	}
 	return path + "." + name
-}
-
-// closest returns the candidate nearest to name, ignoring case, when it is
-// near enough to be a likely misspelling; "" otherwise.
-func closest(name string, candidates []string) string {
-	sorted := append([]string(nil), candidates...)
-	sort.Strings(sorted)
-	best, bestDist := "", -1
-	for _, c := range sorted {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(c)); bestDist < 0 || d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	if bestDist < 0 || bestDist > 1+len(name)/4 {
-		return ""
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

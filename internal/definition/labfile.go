@@ -30,8 +30,8 @@ func IsRemoteRepo(repo string) bool {
 	return false
 }
 
-// parseLab parses and checks one lab.yaml. Local chart paths are joined to
-// the file's directory; whether they exist is Load's to check.
+// parseLab parses and checks one lab.yaml. Local chart paths are resolved
+// against the file's directory; whether they exist is Load's to check.
 func parseLab(file string, data []byte) (Settings, map[string]Pos, Problems) {
 	root, problems := parseDocument(file, data)
 	if root == nil {
@@ -46,7 +46,7 @@ func parseLab(file string, data []byte) (Settings, map[string]Pos, Problems) {
 	if d.bad[""] {
 		return Settings{}, nil, append(problems, d.problems...)
 	}
-	ck := &clusterCheck{d: d, start: d.at(root)}
+	ck := &fileCheck{d: d, start: d.at(root)}
 	ck.header("kind", lf.Kind, LabKind)
 	ck.header("apiVersion", lf.APIVersion, APIVersion)
 	s := lf.Spec
@@ -72,7 +72,7 @@ func parseLab(file string, data []byte) (Settings, map[string]Pos, Problems) {
 	return s, d.pos, append(problems, d.problems...)
 }
 
-func checkNetwork(ck *clusterCheck, n *NetworkSettings) {
+func checkNetwork(ck *fileCheck, n *NetworkSettings) {
 	d := ck.d
 	if d.present("spec.network.name") && !dockerNameRE.MatchString(n.Name) {
 		ck.problem("spec.network.name", "%q is not a valid Docker network name: use letters, digits, '_', '.' or '-', at least two, starting with a letter or digit", n.Name)
@@ -91,7 +91,7 @@ func checkNetwork(ck *clusterCheck, n *NetworkSettings) {
 	}
 }
 
-func checkPrefix(ck *clusterCheck, path string, p netip.Prefix, v4 bool) {
+func checkPrefix(ck *fileCheck, path string, p netip.Prefix, v4 bool) {
 	switch {
 	case !ck.d.present(path):
 	case v4 && !p.Addr().Is4():
@@ -103,9 +103,9 @@ func checkPrefix(ck *clusterCheck, path string, p netip.Prefix, v4 bool) {
 	}
 }
 
-// checkRepo checks a chart repository setting and returns it with a
-// relative local path joined to dir.
-func checkRepo(ck *clusterCheck, path, repo, dir string) string {
+// checkRepo checks a chart repository setting and returns it with a local
+// path resolved against dir, lab.yaml's directory (see resolvePath).
+func checkRepo(ck *fileCheck, path, repo, dir string) string {
 	switch {
 	case !ck.d.present(path):
 		return repo
@@ -117,8 +117,12 @@ func checkRepo(ck *clusterCheck, path, repo, dir string) string {
 		}
 	case strings.Contains(repo, "://"):
 		ck.problem(path, "%q: use an https://, http:// or oci:// repository, or a local path", repo)
-	case !filepath.IsAbs(repo):
-		return filepath.Join(dir, repo)
+	default:
+		resolved, msg := resolvePath(repo, dir)
+		if msg != "" {
+			ck.problem(path, "%s", msg)
+		}
+		return resolved
 	}
 	return repo
 }

@@ -48,7 +48,7 @@ func Load(dirs []string) (*Lab, error) {
 			clusters = append(clusters, c)
 		}
 	}
-	l.problems = append(l.problems, checkLab(clusters, dirs)...)
+	l.problems = append(l.problems, checkLab(clusters, dirs, len(clusters) < len(l.clusterFiles))...)
 	if len(l.problems) > 0 {
 		l.problems.Sort()
 		return nil, l.problems
@@ -216,12 +216,15 @@ func (l *loader) loadCluster(file string) *Cluster {
 
 // checkLab checks the clusters against each other: unique names, and
 // gateway links that name other clusters of the lab.
-func checkLab(clusters []*Cluster, dirs []string) Problems {
+// Some cluster files may have yielded no name (unnamed), in which case a
+// link to an unknown cluster may be a link to one of them.
+func checkLab(clusters []*Cluster, dirs []string, unnamed bool) Problems {
 	var problems Problems
 	byName := map[string][]*Cluster{}
 	var names []string
 	for _, c := range clusters {
 		if c.Name == "" {
+			unnamed = true
 			continue
 		}
 		if len(byName[c.Name]) == 0 {
@@ -245,13 +248,22 @@ func checkLab(clusters []*Cluster, dirs []string) Problems {
 			}
 		}
 	}
+	known := fmt.Sprintf("the clusters found in %q are %s", strings.Join(dirs, ","), strings.Join(names, ", "))
+	if len(names) == 0 {
+		known = fmt.Sprintf("no cluster with a valid name was found in %q", strings.Join(dirs, ","))
+	}
+	if unnamed {
+		known += " (clusters whose name could not be read are not listed)"
+	}
 	for _, c := range clusters {
-		problems = append(problems, checkLinks(c, byName, names, dirs)...)
+		problems = append(problems, checkLinks(c, byName, names, known)...)
 	}
 	return problems
 }
 
-func checkLinks(c *Cluster, byName map[string][]*Cluster, names, dirs []string) Problems {
+// checkLinks checks one cluster's gateway links; known says which clusters
+// there are, for messages.
+func checkLinks(c *Cluster, byName map[string][]*Cluster, names []string, known string) Problems {
 	var problems Problems
 	first := map[string]string{}
 	for i, target := range c.GatewayLinks {
@@ -269,12 +281,7 @@ func checkLinks(c *Cluster, byName map[string][]*Cluster, names, dirs []string) 
 			if s := closest(target, names); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			}
-			where := fmt.Sprintf("%q", strings.Join(dirs, ","))
-			found := "no cluster with a valid name was found in " + where
-			if len(names) > 0 {
-				found = fmt.Sprintf("the clusters found in %s are %s", where, strings.Join(names, ", "))
-			}
-			problems.add(pos, path, "%s; %s", msg, found)
+			problems.add(pos, path, "%s; %s", msg, known)
 		}
 		if first[target] == "" {
 			first[target] = path

@@ -104,8 +104,9 @@ type NetworkSettings struct {
 
 // LinkerdSettings say where Linkerd's charts come from.
 type LinkerdSettings struct {
-	// Repo is an http(s):// or oci:// chart repository, or a local path;
-	// a relative local path is joined to lab.yaml's directory.
+	// Repo is an http(s):// or oci:// chart repository, or a local path
+	// that exists: "~/" is expanded and a relative path is joined to
+	// lab.yaml's directory. IsRemoteRepo tells the two apart.
 	Repo    string        `yaml:"repo" json:"repo,omitempty"`
 	Version string        `yaml:"version" json:"version,omitempty"`
 	Charts  LinkerdCharts `yaml:"charts" json:"charts,omitzero"`

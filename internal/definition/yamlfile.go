@@ -13,10 +13,18 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// maxFileSize bounds what is parsed: definition files are a few hundred
+// bytes, and yaml.v3 takes quadratic time on mappings with many keys.
+const maxFileSize = 256 << 10
+
 // parseDocument parses data as a single YAML document. It returns the
 // document's content node, or nil with no problems when the file holds
 // nothing (no document, or only comments, or a bare null).
 func parseDocument(file string, data []byte) (*yaml.Node, Problems) {
+	if len(data) > maxFileSize {
+		return nil, Problems{{Pos: Pos{File: file}, Msg: fmt.Sprintf(
+			"the file is %d bytes, more than the %d a definition may have; is it the right file?", len(data), maxFileSize)}}
+	}
 	if line, col, msg := checkText(data); msg != "" {
 		return nil, Problems{{Pos: Pos{File: file, Line: line, Col: col}, Msg: msg}}
 	}

@@ -36,11 +36,11 @@ func (c *Client) exec(ctx context.Context, ctr string, cmd ...string) (string, e
 		AttachStderr: true,
 	})
 	if err != nil {
-		return "", fmt.Errorf("docker exec %s %s: %w", ctr, strings.Join(cmd, " "), err)
+		return "", fmt.Errorf("docker exec %s: %w", ctr, err)
 	}
 	resp, err := c.api.ContainerExecAttach(ctx, created.ID, container.ExecAttachOptions{})
 	if err != nil {
-		return "", fmt.Errorf("docker exec %s %s: attaching: %w", ctr, strings.Join(cmd, " "), err)
+		return "", fmt.Errorf("docker exec %s: attaching: %w", ctr, err)
 	}
 	var stdout, stderr bytes.Buffer
 	_, err = stdcopy.StdCopy(&stdout, &stderr, resp.Reader)
@@ -50,7 +50,7 @@ func (c *Client) exec(ctx context.Context, ctr string, cmd ...string) (string, e
 	}
 	code, err := c.execExitCode(ctx, created.ID)
 	if err != nil {
-		return "", fmt.Errorf("docker exec %s %s: %w", ctr, strings.Join(cmd, " "), err)
+		return "", fmt.Errorf("docker exec %s: %w", ctr, err)
 	}
 	if code != 0 {
 		return stdout.String(), &ExecError{Container: ctr, Cmd: cmd, ExitCode: code, Stderr: stderr.String()}

@@ -31,6 +31,7 @@ const (
 type lab struct {
 	tb  testing.TB
 	cli *Client
+	rec *recordingAPI
 	id  string
 	ctx context.Context
 }
@@ -43,47 +44,63 @@ func newLab(tb testing.TB) *lab {
 		tb.Skip("integration test against the Docker engine; skipped with -short")
 	}
 	ctx := context.Background()
-	c, err := New(ctx)
+	probe, err := New(ctx) // for its clear "is Docker running?" error
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_ = probe.Close()
+	c, rec, err := newRecordingClient()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	if _, err := c.api.ImageInspect(ctx, testImage); err != nil {
 		tb.Fatalf("test image %s: %v; run make testimage", testImage, err)
 	}
-	l := &lab{tb: tb, cli: c, id: randomHex(tb, 3), ctx: ctx}
+	l := &lab{tb: tb, cli: c, rec: rec, id: randomHex(tb, 3), ctx: ctx}
 	before := l.snapshot()
 	tb.Cleanup(func() {
-		defer c.Close()
-		after := l.snapshot()
-		for id, desc := range before {
-			if _, ok := after[id]; !ok && !strings.Contains(desc, testLabel) {
-				tb.Errorf("%s existed before the test and is gone", desc)
-			}
+		defer func() { _ = c.Close() }()
+		if foreign := rec.foreign(l.name("")); len(foreign) > 0 {
+			tb.Errorf("the test removed, stopped or disconnected what it did not make: %v", foreign)
 		}
 		if left := l.leftovers(); len(left) > 0 {
 			tb.Errorf("left behind: %v", left)
+		}
+		// Others share this engine and remove their own objects meanwhile, so
+		// a pre-existing object that is gone fails the test only if it went
+		// through this test's client.
+		after := l.snapshot()
+		for id, obj := range before {
+			if _, ok := after[id]; !ok && rec.didTouch(obj.kind, obj.name) {
+				tb.Errorf("%s %s %v existed before the test and the test removed it", obj.kind, obj.name, obj.labels)
+			}
 		}
 	})
 	return l
 }
 
-// snapshot lists all containers and networks, as id -> description with labels.
-func (l *lab) snapshot() map[string]string {
+type dockerObject struct {
+	kind, name string
+	labels     map[string]string
+}
+
+// snapshot lists all containers and networks by id.
+func (l *lab) snapshot() map[string]dockerObject {
 	l.tb.Helper()
-	objs := map[string]string{}
+	objs := map[string]dockerObject{}
 	ctrs, err := l.cli.api.ContainerList(l.ctx, container.ListOptions{All: true})
 	if err != nil {
 		l.tb.Fatal(err)
 	}
 	for _, s := range ctrs {
-		objs[s.ID] = fmt.Sprintf("container %v %v", s.Names, s.Labels)
+		objs[s.ID] = dockerObject{"container", strings.TrimPrefix(s.Names[0], "/"), s.Labels}
 	}
 	nets, err := l.cli.api.NetworkList(l.ctx, network.ListOptions{})
 	if err != nil {
 		l.tb.Fatal(err)
 	}
 	for _, n := range nets {
-		objs[n.ID] = fmt.Sprintf("network %s %v", n.Name, n.Labels)
+		objs[n.ID] = dockerObject{"network", n.Name, n.Labels}
 	}
 	return objs
 }

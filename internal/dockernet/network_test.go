@@ -60,12 +60,17 @@ func TestEnsureNetworkConcurrentCreators(t *testing.T) {
 	errs := make([]error, creators)
 	for i := range creators {
 		wg.Go(func() {
-			c, err := New(l.ctx)
+			c, rec, err := newRecordingClient() // another process
 			if err != nil {
 				errs[i] = err
 				return
 			}
-			defer c.Close()
+			defer func() { _ = c.Close() }()
+			defer func() {
+				if foreign := rec.foreign(l.name("")); len(foreign) > 0 {
+					t.Errorf("creator touched what it did not make: %v", foreign)
+				}
+			}()
 			changed[i], errs[i] = c.EnsureNetwork(l.ctx, spec)
 		})
 	}

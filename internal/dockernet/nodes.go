@@ -54,10 +54,10 @@ func (n Node) RunsPods() bool {
 }
 
 // Nodes lists the containers of all kind and k3d clusters, found by their
-// labels, that are attached to the network (any network if network is "").
+// labels, that are attached to network netName (any network if "").
 // Addresses are those on that network; with network "" they are taken from
 // DefaultNetworkName, or from the container's only network.
-func (c *Client) Nodes(ctx context.Context, network string) ([]Node, error) {
+func (c *Client) Nodes(ctx context.Context, netName string) ([]Node, error) {
 	var nodes []Node
 	for _, p := range providerLabels {
 		list, err := c.api.ContainerList(ctx, container.ListOptions{
@@ -68,7 +68,7 @@ func (c *Client) Nodes(ctx context.Context, network string) ([]Node, error) {
 			return nil, fmt.Errorf("listing %s node containers: %w", p.provider, err)
 		}
 		for _, s := range list {
-			n, ok := nodeFromSummary(s, p.provider, p.cluster, p.role, network)
+			n, ok := nodeFromSummary(s, p.provider, p.cluster, p.role, netName)
 			if ok {
 				nodes = append(nodes, n)
 			}

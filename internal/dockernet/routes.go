@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -62,20 +63,35 @@ func (c *Client) ensureIn(ctx context.Context, ctr string, routes []Route) ([]Ro
 	}
 	table, err := c.routeTable(ctx, ctr, want4, want6)
 	if err != nil {
-		return nil, fmt.Errorf("container %s: reading routes before adding %s: %w", ctr, routes[0].Dst, err)
+		dsts := make([]string, len(routes))
+		for i, r := range routes {
+			dsts[i] = r.Dst.String()
+		}
+		return nil, fmt.Errorf("container %s: reading routes (for routes to %s): %w", ctr, strings.Join(dsts, ", "), err)
 	}
 	have := map[netip.Prefix]tableRoute{}
 	for _, t := range table {
 		have[t.Dst] = t
 	}
+	var todo []Route
+	for _, r := range routes {
+		if t, ok := have[r.Dst]; !ok || t.Type != "unicast" || t.Via != r.Via {
+			todo = append(todo, r)
+		}
+	}
+	cmds := make([][]string, len(todo))
+	for i, r := range todo {
+		cmds[i] = replaceArgs(r)
+	}
+	results, err := c.runBatch(ctx, ctr, cmds)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: adding routes: %w", ctr, err)
+	}
 	var changed []Route
 	var errs []error
-	for _, r := range routes {
-		if t, ok := have[r.Dst]; ok && t.Type == "unicast" && t.Via == r.Via {
-			continue
-		}
-		if _, err := c.exec(ctx, ctr, replaceArgs(r)...); err != nil {
-			errs = append(errs, fmt.Errorf("container %s: route %s via %s: %w", ctr, r.Dst, r.Via, err))
+	for i, r := range todo {
+		if results[i] != nil {
+			errs = append(errs, fmt.Errorf("container %s: route %s via %s: %w", ctr, r.Dst, r.Via, results[i]))
 			continue
 		}
 		changed = append(changed, r)
@@ -92,65 +108,83 @@ func (c *Client) RemoveRoutes(ctx context.Context, containers []string, dsts []n
 	if len(dsts) == 0 && len(vias) == 0 {
 		return 0, nil
 	}
-	var want4, want6 bool
-	dstSet, viaSet := map[netip.Prefix]bool{}, map[netip.Addr]bool{}
-	for _, d := range dsts {
-		dstSet[d.Masked()] = true
-		want4, want6 = want4 || d.Addr().Is4(), want6 || d.Addr().Is6()
-	}
-	for _, v := range vias {
-		v = v.Unmap()
-		viaSet[v] = true
-		want4, want6 = want4 || v.Is4(), want6 || v.Is6()
-	}
+	f := newRouteFilter(dsts, vias)
 	containers = slices.Compact(slices.Sorted(slices.Values(containers)))
-	var mu sync.Mutex
-	err = c.forEach(ctx, containers, func(ctx context.Context, _ int, ctr string) error {
-		info, err := c.api.ContainerInspect(ctx, ctr)
-		switch {
-		case cerrdefs.IsNotFound(err):
-			return nil
-		case err != nil:
-			return fmt.Errorf("container %s: %w", ctr, err)
-		case info.State == nil || !info.State.Running:
-			return nil
-		}
-		table, err := c.routeTable(ctx, ctr, want4, want6)
-		if err != nil {
-			return fmt.Errorf("container %s: reading routes: %w", ctr, err)
-		}
-		var errs []error
-		for _, t := range table {
-			if !t.Via.IsValid() || t.Dst.Bits() == 0 || !dstSet[t.Dst] && !viaSet[t.Via] {
-				continue
-			}
-			if _, err := c.exec(ctx, ctr, deleteArgs(t)...); err != nil {
-				errs = append(errs, fmt.Errorf("container %s: removing route %s via %s: %w", ctr, t.Dst, t.Via, err))
-				continue
-			}
-			mu.Lock()
-			removed++
-			mu.Unlock()
-		}
-		return errors.Join(errs...)
+	counts := make([]int, len(containers))
+	err = c.forEach(ctx, containers, func(ctx context.Context, i int, ctr string) error {
+		var err error
+		counts[i], err = c.removeIn(ctx, ctr, f)
+		return err
 	})
+	for _, n := range counts {
+		removed += n
+	}
 	return removed, err
 }
 
-// routeTable reads the main routing table of a container for the families asked.
-func (c *Client) routeTable(ctx context.Context, ctr string, v4, v6 bool) ([]tableRoute, error) {
-	var routes []tableRoute
-	for _, fam := range []struct{ want, v6 bool }{{v4, false}, {v6, true}} {
-		if !fam.want {
+func (c *Client) removeIn(ctx context.Context, ctr string, f routeFilter) (int, error) {
+	info, err := c.api.ContainerInspect(ctx, ctr)
+	switch {
+	case cerrdefs.IsNotFound(err):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("container %s: %w", ctr, err)
+	case info.State == nil || !info.State.Running:
+		return 0, nil
+	}
+	table, err := c.routeTable(ctx, ctr, f.v4, f.v6)
+	if err != nil {
+		return 0, fmt.Errorf("container %s: reading routes: %w", ctr, err)
+	}
+	var doomed []tableRoute
+	var cmds [][]string
+	for _, t := range table {
+		if f.matches(t) {
+			doomed = append(doomed, t)
+			cmds = append(cmds, deleteArgs(t))
+		}
+	}
+	results, err := c.runBatch(ctx, ctr, cmds)
+	if err != nil {
+		return 0, fmt.Errorf("container %s: removing routes: %w", ctr, err)
+	}
+	removed := 0
+	var errs []error
+	for i, t := range doomed {
+		if results[i] != nil {
+			errs = append(errs, fmt.Errorf("container %s: removing route %s via %s: %w", ctr, t.Dst, t.Via, results[i]))
 			continue
 		}
-		out, err := c.exec(ctx, ctr, ipArgs(fam.v6, "route", "show")...)
-		if err != nil {
-			return nil, err
-		}
-		routes = append(routes, parseRoutes(out, fam.v6)...)
+		removed++
 	}
-	return routes, nil
+	return removed, errors.Join(errs...)
+}
+
+// routeFilter picks the routes toward a deleted cluster.
+type routeFilter struct {
+	dsts   map[netip.Prefix]bool
+	vias   map[netip.Addr]bool
+	v4, v6 bool // which tables to read
+}
+
+func newRouteFilter(dsts []netip.Prefix, vias []netip.Addr) routeFilter {
+	f := routeFilter{dsts: map[netip.Prefix]bool{}, vias: map[netip.Addr]bool{}}
+	for _, d := range dsts {
+		f.dsts[d.Masked()] = true
+		f.v4, f.v6 = f.v4 || d.Addr().Is4(), f.v6 || d.Addr().Is6()
+	}
+	for _, v := range vias {
+		v = v.Unmap()
+		f.vias[v] = true
+		f.v4, f.v6 = f.v4 || v.Is4(), f.v6 || v.Is6()
+	}
+	return f
+}
+
+// matches leaves alone the default route and routes without a gateway
+// (connected networks): localcluster never adds those.
+func (f routeFilter) matches(t tableRoute) bool {
+	return t.Via.IsValid() && t.Dst.Bits() > 0 && (f.dsts[t.Dst] || f.vias[t.Via])
 }
 
 // forEach runs fn for each container, at most Parallelism at a time, and

@@ -227,6 +227,7 @@ func TestEnsureRoutesReportsFailures(t *testing.T) {
 	if err == nil {
 		t.Fatal("EnsureRoutes succeeded with broken routes")
 	}
+	t.Logf("EnsureRoutes error:\n%v", err)
 	for _, want := range []string{
 		"container " + g.a.container + ": route 10.77.1.0/24 via 203.0.113.9: docker exec " + g.a.container +
 			" ip route replace 10.77.1.0/24 via 203.0.113.9: exit status 2: ip: RTNETLINK answers:",

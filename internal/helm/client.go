@@ -79,20 +79,32 @@ func NewFromREST(cfg *rest.Config, opts ...Option) (*Client, error) {
 	if cfg.Burst == 0 {
 		cfg.Burst = 100
 	}
-	clientset, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("kubernetes client: %w", err)
-	}
 	c := &Client{
-		config:    cfg,
-		clientset: clientset,
-		charts:    &chartLoader{cacheDir: defaultCacheDir()},
-		logf:      func(string, ...any) {},
+		config: cfg,
+		charts: &chartLoader{cacheDir: defaultCacheDir()},
+		logf:   func(string, ...any) {},
 	}
 	for _, opt := range opts {
 		opt(c)
 	}
+	// API warnings (deprecations, unknown fields) go to the debug log, not
+	// to stderr through klog.
+	if cfg.WarningHandler == nil && cfg.WarningHandlerWithContext == nil {
+		cfg.WarningHandler = warningLogger(c.logf)
+	}
+	clientset, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes client: %w", err)
+	}
+	c.clientset = clientset
 	return c, nil
+}
+
+// warningLogger passes API server warnings to a log function.
+type warningLogger func(format string, args ...any)
+
+func (w warningLogger) HandleWarningHeader(_ int, _ string, text string) {
+	w("warning from the API server: %s", text)
 }
 
 func defaultCacheDir() string {

@@ -34,10 +34,6 @@ func MetalLBRelease() Release {
 			// announces addresses over layer 2 only, as MetalLB's native
 			// manifests did for the old script, and needs no extra images.
 			"frrk8s": map[string]any{"enabled": false},
-			// kubeadm labels kind's control-plane node
-			// node.kubernetes.io/exclude-from-external-load-balancers, and a
-			// one-node lab has no other node to announce from.
-			"speaker": map[string]any{"ignoreExcludeLB": true},
 		},
 	}
 }

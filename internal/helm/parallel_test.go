@@ -73,4 +73,3 @@ func TestParallelEnsure(t *testing.T) {
 		}
 	}
 }
-

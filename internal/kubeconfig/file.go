@@ -27,9 +27,9 @@ func resolve(path string) (string, error) {
 		return "", err
 	}
 	for range maxSymlinks {
-		real, err := filepath.EvalSymlinks(abs)
+		resolved, err := filepath.EvalSymlinks(abs)
 		if err == nil {
-			return real, nil
+			return resolved, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			return "", err
@@ -55,7 +55,12 @@ func resolve(path string) (string, error) {
 			return "", err
 		}
 		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(abs), target)
+			// Relative to where the link really is, for targets with "..".
+			dir, err := resolveDir(filepath.Dir(abs))
+			if err != nil {
+				return "", err
+			}
+			target = filepath.Join(dir, target)
 		}
 		abs = target
 	}
@@ -64,9 +69,9 @@ func resolve(path string) (string, error) {
 
 // resolveDir resolves the longest existing prefix of dir.
 func resolveDir(dir string) (string, error) {
-	real, err := filepath.EvalSymlinks(dir)
+	resolved, err := filepath.EvalSymlinks(dir)
 	if err == nil {
-		return real, nil
+		return resolved, nil
 	}
 	parent := filepath.Dir(dir)
 	if !errors.Is(err, fs.ErrNotExist) || parent == dir {

@@ -11,8 +11,8 @@ func TestMergeFileHandling(t *testing.T) {
 	tests := []struct {
 		name string
 		// prep makes the set-up in dir and returns the path to pass and the
-		// real file that must receive the entry.
-		prep     func(t *testing.T, dir string) (path, real string)
+		// file that must receive the entry.
+		prep     func(t *testing.T, dir string) (path, target string)
 		wantMode os.FileMode
 	}{
 		{"creates file and directories", func(_ *testing.T, dir string) (string, string) {
@@ -25,13 +25,13 @@ func TestMergeFileHandling(t *testing.T) {
 			return p, p
 		}, 0o640},
 		{"writes through a symlink", func(t *testing.T, dir string) (string, string) {
-			real := filepath.Join(dir, "dotfiles", "kubeconfig")
-			writeFile(t, real, "testdata/user.yaml", 0o600)
+			target := filepath.Join(dir, "dotfiles", "kubeconfig")
+			writeFile(t, target, "testdata/user.yaml", 0o600)
 			link := filepath.Join(dir, "config")
 			if err := os.Symlink(filepath.Join("dotfiles", "kubeconfig"), link); err != nil {
 				t.Fatal(err)
 			}
-			return link, real
+			return link, target
 		}, 0o600},
 		{"creates the target of a dangling symlink", func(t *testing.T, dir string) (string, string) {
 			link := filepath.Join(dir, "config")
@@ -41,26 +41,26 @@ func TestMergeFileHandling(t *testing.T) {
 			return link, filepath.Join(dir, "elsewhere", "kubeconfig")
 		}, 0o600},
 		{"through a symlinked directory", func(t *testing.T, dir string) (string, string) {
-			real := filepath.Join(dir, "data", "kube", "config")
-			writeFile(t, real, "testdata/user.yaml", 0o600)
+			target := filepath.Join(dir, "data", "kube", "config")
+			writeFile(t, target, "testdata/user.yaml", 0o600)
 			if err := os.Symlink(filepath.Join(dir, "data", "kube"), filepath.Join(dir, ".kube")); err != nil {
 				t.Fatal(err)
 			}
-			return filepath.Join(dir, ".kube", "config"), real
+			return filepath.Join(dir, ".kube", "config"), target
 		}, 0o600},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			path, real := tt.prep(t, dir)
+			path, target := tt.prep(t, dir)
 			linkBefore, _ := os.Lstat(path)
 
 			if _, err := (Options{LockTimeout: time.Second}).Merge(path, entryFor(t, "kind", "x", 2)); err != nil {
 				t.Fatal(err)
 			}
 
-			assertLab(t, mustLoad(t, real), "x", "https://192.168.155.2:6443")
-			fi, err := os.Stat(real)
+			assertLab(t, mustLoad(t, target), "x", "https://192.168.155.2:6443")
+			fi, err := os.Stat(target)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +72,7 @@ func TestMergeFileHandling(t *testing.T) {
 					t.Errorf("%s is no longer a symlink", path)
 				}
 			}
-			for _, d := range []string{filepath.Dir(path), filepath.Dir(real)} {
+			for _, d := range []string{filepath.Dir(path), filepath.Dir(target)} {
 				assertNoLeftovers(t, d)
 			}
 		})

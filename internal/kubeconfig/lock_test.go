@@ -33,22 +33,22 @@ func TestStaleLockTimesOut(t *testing.T) {
 			return p, p + ".lock"
 		}, func(o Options, p string) (bool, error) { return o.Merge(p, entryFor(t, "kind", "x", 2)) }},
 		{"merge through a symlink, lock on the link's name", func(t *testing.T, dir string) (string, string) {
-			real := filepath.Join(dir, "real")
-			writeFile(t, real, "testdata/user.yaml", 0o600)
+			target := filepath.Join(dir, "target")
+			writeFile(t, target, "testdata/user.yaml", 0o600)
 			link := filepath.Join(dir, "config")
-			if err := os.Symlink(real, link); err != nil {
+			if err := os.Symlink(target, link); err != nil {
 				t.Fatal(err)
 			}
 			return link, link + ".lock"
 		}, func(o Options, p string) (bool, error) { return o.Merge(p, entryFor(t, "kind", "x", 2)) }},
-		{"merge through a symlink, lock on the real name", func(t *testing.T, dir string) (string, string) {
-			real := filepath.Join(dir, "real")
-			writeFile(t, real, "testdata/user.yaml", 0o600)
+		{"merge through a symlink, lock on the target name", func(t *testing.T, dir string) (string, string) {
+			target := filepath.Join(dir, "target")
+			writeFile(t, target, "testdata/user.yaml", 0o600)
 			link := filepath.Join(dir, "config")
-			if err := os.Symlink(real, link); err != nil {
+			if err := os.Symlink(target, link); err != nil {
 				t.Fatal(err)
 			}
-			return link, real + ".lock"
+			return link, target + ".lock"
 		}, func(o Options, p string) (bool, error) { return o.Merge(p, entryFor(t, "kind", "x", 2)) }},
 	}
 	for _, tt := range tests {

@@ -30,6 +30,7 @@ func TestMergeRenamesProviderEntries(t *testing.T) {
 			current: "x",
 		},
 		{
+			// "y" also checks quoting: unquoted, YAML 1.1 reads it as true.
 			name: "k3d into a new file", fixture: "k3d-y.yaml", lab: "y",
 			server: "https://192.168.155.3:6443",
 			srcCtx: "k3d-y", srcClus: "k3d-y", srcUser: "admin@k3d-y",
@@ -335,11 +336,18 @@ func keys[V any](m map[string]V) []string {
 }
 
 func TestMergeIntoEmptyishFile(t *testing.T) {
-	for _, existing := range []string{"", "\n", "# nothing yet\n", "null\n", "{}\n",
-		"apiVersion: v1\nkind: Config\nclusters: null\ncontexts: null\nusers: null\n"} {
-		t.Run(strings.TrimSpace(existing), func(t *testing.T) {
+	tests := []struct{ name, existing string }{
+		{"empty", ""},
+		{"blank line", "\n"},
+		{"only a comment", "# nothing yet\n"},
+		{"null", "null\n"},
+		{"empty JSON object", "{}\n"},
+		{"null lists, as kubectl writes", "apiVersion: v1\nkind: Config\nclusters: null\ncontexts: null\nusers: null\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "config")
-			if err := os.WriteFile(path, []byte(existing), 0o600); err != nil {
+			if err := os.WriteFile(path, []byte(tt.existing), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			if changed, err := Merge(path, entryFor(t, "kind", "x", 2)); err != nil || !changed {

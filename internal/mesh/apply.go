@@ -38,6 +38,9 @@ var applyOptions = metav1.ApplyOptions{FieldManager: fieldManager, Force: true}
 // controller is not written here: it is objs.Controller() in the source's
 // multicluster release.
 func ApplyLink(ctx context.Context, source *rest.Config, objs *LinkObjects) (changed bool, err error) {
+	if source == nil {
+		return false, fmt.Errorf("link %s: no REST config for the source cluster", objs.Target)
+	}
 	cs, err := kubernetes.NewForConfig(source)
 	if err != nil {
 		return false, fmt.Errorf("link %s: %w", objs.Target, err)
@@ -60,6 +63,17 @@ func ApplyLink(ctx context.Context, source *rest.Config, objs *LinkObjects) (cha
 	return changed || c, nil
 }
 
+// EnsureLink links spec.Target into spec.Source: GenerateLinkWhenReady, then
+// ApplyLink. It does not touch the source's multicluster release; add
+// spec.Controller() to it.
+func EnsureLink(ctx context.Context, spec LinkSpec) (changed bool, err error) {
+	objs, err := GenerateLinkWhenReady(ctx, spec.Target, spec.Gateway)
+	if err != nil {
+		return false, err
+	}
+	return ApplyLink(ctx, spec.Source.RESTConfig, objs)
+}
+
 func applySecret(ctx context.Context, cs kubernetes.Interface, objs *LinkObjects, namespace string) (bool, error) {
 	s := objs.credentials(namespace)
 	client := cs.CoreV1().Secrets(namespace)
@@ -79,7 +93,7 @@ func applySecret(ctx context.Context, cs kubernetes.Interface, objs *LinkObjects
 	if err != nil {
 		return false, fmt.Errorf("secret %s/%s: %w", namespace, s.Name, err)
 	}
-	return true, nil
+	return after.ResourceVersion != before, nil
 }
 
 func applyLinkResource(ctx context.Context, dyn dynamic.Interface, objs *LinkObjects) (bool, error) {

@@ -5,9 +5,11 @@
 // Helm releases (installed by package helm) from a ChartSource and a Cluster.
 // Links: GenerateLink reads the target cluster the way `linkerd multicluster
 // link-gen` does, ApplyLink writes its output into the source cluster with
-// server-side apply, Unlink removes it again; the service-mirror controller of
-// a link is an entry of the multicluster release's `controllers` value
-// (MergeControllers, RemoveController).
+// server-side apply (EnsureLink does both), Unlink removes it again; the
+// service-mirror controller of a link is an entry of the multicluster
+// release's `controllers` value (MergeControllers, RemoveController).
+// LinkManifests, LinkCommand and UnlinkCommand are what a dry run prints.
+// WaitReady waits for a namespace's workloads after an install.
 //
 // # Value and object names, and where they were checked
 //

@@ -25,6 +25,9 @@ import (
 // set. Errors wrapping ErrNotReady mean target is installed but its token or
 // gateway address is not there yet.
 func GenerateLink(ctx context.Context, target Endpoint, gateway bool) (*LinkObjects, error) {
+	if target.RESTConfig == nil {
+		return nil, fmt.Errorf("link-gen %s: no REST config", target.Name)
+	}
 	if err := validPeerServer(target); err != nil {
 		return nil, err
 	}
@@ -49,7 +52,7 @@ func GenerateLink(ctx context.Context, target Endpoint, gateway bool) (*LinkObje
 		Gateway:     gateway,
 		Kubeconfig:  kubeconfig,
 		TrustDomain: trustDomain,
-		Link: Link{Name: target.Name, Spec: LinkBody{
+		Link: Link{Name: target.Name, Spec: LinkResourceSpec{
 			TargetClusterName:             target.Name,
 			TargetClusterDomain:           clusterDomain,
 			TargetClusterLinkerdNamespace: LinkerdNamespace,
@@ -163,7 +166,7 @@ func readRemoteAccessToken(ctx context.Context, cs kubernetes.Interface) (token 
 func remoteKubeconfig(target Endpoint, token string, tokenCA []byte) ([]byte, error) {
 	tls := target.RESTConfig.TLSClientConfig
 	cluster := &clientcmdapi.Cluster{
-		Server: target.RESTConfig.Host,
+		Server:                   target.ServerFromPeers,
 		CertificateAuthorityData: tls.CAData,
 		InsecureSkipTLSVerify:    tls.Insecure,
 		TLSServerName:            tls.ServerName,
@@ -188,7 +191,7 @@ func remoteKubeconfig(target Endpoint, token string, tokenCA []byte) ([]byte, er
 
 // readGateway fills in the gateway fields of a Link from target's gateway
 // Service, as link-gen does.
-func readGateway(ctx context.Context, cs kubernetes.Interface, spec *LinkBody) error {
+func readGateway(ctx context.Context, cs kubernetes.Interface, spec *LinkResourceSpec) error {
 	svc, err := cs.CoreV1().Services(MulticlusterNamespace).Get(ctx, GatewayServiceName, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return fmt.Errorf("gateway service %s/%s not found: enable the gateway (gateway.enabled) or link pod-to-pod", MulticlusterNamespace, GatewayServiceName)

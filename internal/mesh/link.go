@@ -89,15 +89,16 @@ func (o *LinkObjects) Controller() Controller {
 	return Controller{Target: o.Target, Gateway: o.Gateway}
 }
 
-// Link is multicluster.linkerd.io/v1alpha3 Link, the fields link-gen sets.
+// Link is the multicluster.linkerd.io/v1alpha3 Link resource, with the
+// fields link-gen sets.
 type Link struct {
-	Name string   `json:"-"`
-	Spec LinkBody `json:"spec"`
+	Name string           `json:"-"`
+	Spec LinkResourceSpec `json:"spec"`
 }
 
-// LinkBody is the Link's spec. ProbeSpec has no omitempty on purpose:
-// link-gen writes `probeSpec: {}` for a link without a gateway.
-type LinkBody struct {
+// LinkResourceSpec is the Link's spec. ProbeSpec has no omitempty on
+// purpose: link-gen writes `probeSpec: {}` for a link without a gateway.
+type LinkResourceSpec struct {
 	TargetClusterName             string                `json:"targetClusterName,omitempty"`
 	TargetClusterDomain           string                `json:"targetClusterDomain,omitempty"`
 	TargetClusterLinkerdNamespace string                `json:"targetClusterLinkerdNamespace,omitempty"`

@@ -2,7 +2,6 @@ package mesh
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -45,23 +44,33 @@ func (e *NotReadyError) Error() string {
 // "pod linkerd-destination-x: container destination: ImagePullBackOff" or
 // "deployment linkerd-gateway: 0/1 replicas available, no pods".
 func WaitReady(ctx context.Context, cs kubernetes.Interface, namespace string, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	deadline := time.Now().Add(timeout)
+	var items []NotReady
 	for {
-		items, err := notReady(ctx, cs, namespace)
-		if err == nil && len(items) == 0 {
+		// API calls get their own time limit, so the last look before the
+		// deadline is not cut short by it.
+		callCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		found, err := notReady(callCtx, cs, namespace)
+		cancel()
+		if err == nil && len(found) == 0 {
 			return nil
 		}
-		if err != nil && !errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-			return fmt.Errorf("wait for namespace %s: %w", namespace, err)
+		if err == nil {
+			items = found
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("wait for namespace %s: %w", namespace, ctx.Err())
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			if items == nil {
+				return fmt.Errorf("wait for namespace %s: %w", namespace, err)
+			}
+			return &NotReadyError{Namespace: namespace, Timeout: timeout, Items: items}
 		}
 		select {
 		case <-ctx.Done():
-			if items == nil {
-				return fmt.Errorf("wait for namespace %s: %w", namespace, ctx.Err())
-			}
-			return &NotReadyError{Namespace: namespace, Timeout: timeout, Items: items}
-		case <-time.After(readyPoll):
+		case <-time.After(min(readyPoll, left)):
 		}
 	}
 }

@@ -266,7 +266,7 @@ func (st *state) readiness(s *Step) readiness {
 func (st *state) why(s *Step) string {
 	for _, n := range s.Needs {
 		if o, ok := st.outcomes[n]; ok && (o.Err != nil || o.Skipped) {
-			return fmt.Sprintf("%q did not succeed", label(o.Step))
+			return fmt.Sprintf("%s did not succeed", o.Step.ID)
 		}
 	}
 	return "interrupted"

@@ -109,7 +109,7 @@ func TestFailureSkipsDependentsButNotOthers(t *testing.T) {
 			t.Errorf("%s ran although create/a failed", id)
 		}
 	}
-	if !strings.Contains(errOut.String(), `- do lb/a: skipped, "do route/a" did not succeed`) {
+	if !strings.Contains(errOut.String(), `- do lb/a: skipped, route/a did not succeed`) {
 		t.Errorf("progress does not explain the skip:\n%s", errOut.String())
 	}
 }

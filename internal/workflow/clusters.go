@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/definition"
@@ -15,6 +16,10 @@ import (
 
 // NetworkStepID is the step every cluster creation waits for.
 const NetworkStepID = "network"
+
+// createTimeout bounds one cluster's creation: pulling a node image on a
+// slow link takes minutes, a hung Docker forever.
+const createTimeout = 15 * time.Minute
 
 // NetworkStep ensures the lab's Docker network exists and fits the plan.
 // Creating it up front also keeps parallel kind runs from each creating a
@@ -98,7 +103,9 @@ func createStep(e *Env, c *addrplan.Cluster) *plan.Step {
 				return plan.Result{}, fmt.Errorf("delete before recreating: %w", err)
 			}
 		}
-		if err := p.Create(ctx, spec); err != nil {
+		create, cancel := context.WithTimeout(ctx, createTimeout)
+		defer cancel()
+		if err := p.Create(create, spec); err != nil {
 			return plan.Result{}, err
 		}
 		return plan.Changed("created"), nil

@@ -37,7 +37,7 @@ func DeleteSteps(e *Env, defs []*definition.Cluster) []*plan.Step {
 		}
 		steps = append(steps, del, forgetStep(e, c))
 	}
-	return steps
+	return append(steps, UnlinkPeerSteps(e, deleting)...)
 }
 
 func deleteStep(e *Env, c *addrplan.Cluster) *plan.Step {

@@ -186,7 +186,7 @@ func MulticlusterSteps(e *Env, defs []*definition.Cluster, needs func(string) st
 // mcChange is what a command changes in a multicluster release.
 type mcChange struct {
 	add      []mesh.Controller // controllers to declare
-	remove   string            // a controller to drop
+	remove   []string          // controllers to drop
 	gateway  bool              // turn the gateway on
 	keepOnly bool              // leave the release alone when it is not deployed
 }
@@ -213,7 +213,7 @@ func (e *Env) ensureMulticluster(ctx context.Context, c *addrplan.Cluster, ch mc
 	if err != nil {
 		return plan.Result{}, err
 	}
-	if r.Values, err = keepControllers(r.Values, deployed, ch.remove); err != nil {
+	if r.Values, err = keepControllers(r.Values, deployed, ch.remove...); err != nil {
 		return plan.Result{}, err
 	}
 	if r.Values, err = mesh.MergeControllers(r.Values, ch.add...); err != nil {
@@ -229,14 +229,17 @@ func gatewayEnabled(values map[string]any) bool {
 }
 
 // keepControllers carries the deployed release's controllers into values,
-// except the one for remove.
-func keepControllers(values, deployed map[string]any, remove string) (map[string]any, error) {
+// except those for remove.
+func keepControllers(values, deployed map[string]any, remove ...string) (map[string]any, error) {
 	if deployed == nil {
 		return values, nil
 	}
-	kept, _, err := mesh.RemoveController(deployed, remove)
-	if err != nil {
-		return nil, err
+	kept := deployed
+	for _, target := range remove {
+		var err error
+		if kept, _, err = mesh.RemoveController(kept, target); err != nil {
+			return nil, err
+		}
 	}
 	list, ok := kept["controllers"].([]any)
 	if !ok || len(list) == 0 {

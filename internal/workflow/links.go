@@ -117,7 +117,7 @@ func gatewayStep(e *Env, c *addrplan.Cluster, needs func(string) string) *plan.S
 func linkStep(e *Env, l Link, needs func(string) string) *plan.Step {
 	kind := "pod-to-pod"
 	if l.Gateway {
-		kind = "through " + l.Target.Name + "'s gateway"
+		kind = "through the gateway of " + l.Target.Name
 	}
 	s := &plan.Step{
 		ID: l.id(), Cluster: l.Source.Name,
@@ -223,7 +223,7 @@ func UnlinkSteps(e *Env, l Link) []*plan.Step {
 			Title:  "Stop the service mirror for " + l.Target.Name,
 			Script: fmt.Sprintf("# upgrade %s's %s release without the controller for %s", l.Source.Name, mesh.MulticlusterReleaseName, l.Target.Name),
 			Do: func(ctx context.Context, log plan.Logger) (plan.Result, error) {
-				return e.ensureMulticluster(ctx, l.Source, mcChange{remove: l.Target.Name, keepOnly: true}, log)
+				return e.ensureMulticluster(ctx, l.Source, mcChange{remove: []string{l.Target.Name}, keepOnly: true}, log)
 			},
 		},
 	}
@@ -243,4 +243,80 @@ func (e *Env) unlink(ctx context.Context, src *addrplan.Cluster, target string) 
 		return plan.Unchanged("not linked"), nil
 	}
 	return plan.Changed("removed"), nil
+}
+
+// UnlinkPeerSteps remove, from every cluster that stays, the links it may
+// hold toward clusters being deleted: group peers' pod-to-pod links and
+// declared gateway links. A peer that cannot be reached is reported and
+// left alone: deleting a cluster must not depend on its peers being up.
+func UnlinkPeerSteps(e *Env, deleting map[string]bool) []*plan.Step {
+	var steps []*plan.Step
+	for _, src := range e.Plan.Clusters {
+		if deleting[src.Name] {
+			continue
+		}
+		targets := linkedDeleted(e, src, deleting)
+		if len(targets) == 0 {
+			continue
+		}
+		_, kctx := e.kubeTarget(src)
+		var script []string
+		for _, t := range targets {
+			script = append(script, mesh.UnlinkCommand(kctx, t))
+		}
+		script = append(script, fmt.Sprintf("# upgrade %s's %s release without the controllers for %s", src.Name, mesh.MulticlusterReleaseName, strings.Join(targets, ", ")))
+		steps = append(steps, &plan.Step{
+			ID: "unlink-peers/" + src.Name, Cluster: src.Name,
+			Title:  "Remove links toward " + strings.Join(targets, ", "),
+			Script: strings.Join(script, "\n"),
+			Do: func(ctx context.Context, log plan.Logger) (plan.Result, error) {
+				return e.unlinkDeleted(ctx, src, targets, log)
+			},
+		})
+	}
+	return steps
+}
+
+func linkedDeleted(e *Env, src *addrplan.Cluster, deleting map[string]bool) []string {
+	var out []string
+	for _, c := range e.Plan.Clusters {
+		if !deleting[c.Name] || c == src {
+			continue
+		}
+		peer := src.Def.Group != "" && src.Def.Group == c.Def.Group
+		if peer || contains(src.Def.GatewayLinks, c.Name) {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+func (e *Env) unlinkDeleted(ctx context.Context, src *addrplan.Cluster, targets []string, log plan.Logger) (plan.Result, error) {
+	path, kctx := e.kubeTarget(src)
+	if _, err := kubeconfig.Lookup(path, kctx); err != nil {
+		return plan.Unchanged("no context " + kctx + ": nothing linked"), nil
+	}
+	rest, err := kubeconfig.RESTConfig(path, kctx)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	reach, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	changed := false
+	for _, t := range targets {
+		c, err := mesh.Unlink(reach, rest, t)
+		if err != nil {
+			log.Logf("could not remove its link to %s, left as is: %v", t, err)
+			return plan.Unchanged("unreachable; links left"), nil
+		}
+		changed = changed || c
+	}
+	res, err := e.ensureMulticluster(ctx, src, mcChange{remove: targets, keepOnly: true}, log)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	if changed || res.Changed {
+		return plan.Changed("links removed"), nil
+	}
+	return plan.Unchanged("no links toward them"), nil
 }

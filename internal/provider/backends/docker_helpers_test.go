@@ -158,3 +158,14 @@ func (w logWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
+
+// skipK3dUnderRace skips k3d creations under the race detector: k3d's
+// ClusterRun races with itself (its tools-node goroutine and the node
+// creation both build a docker CLI client, which writes docker/cli's global
+// config directory), a race in k3d that this module cannot fix.
+func skipK3dUnderRace(t *testing.T, providerName string) {
+	t.Helper()
+	if raceDetector && providerName == "k3d" {
+		t.Skip("k3d's ClusterRun has a data race of its own (docker/cli config.SetDir); run without -race")
+	}
+}

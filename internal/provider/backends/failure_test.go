@@ -75,6 +75,7 @@ func createBoth(ctx context.Context, t *testing.T, reg provider.Registry, dc *cl
 	} {
 		t.Run(tc.provider, func(t *testing.T) {
 			t.Parallel()
+			skipK3dUnderRace(t, tc.provider)
 			p, err := reg.For(tc.provider)
 			if err != nil {
 				t.Fatal(err)
@@ -187,6 +188,7 @@ func TestCreateFailsAfterNodesExist(t *testing.T) {
 		} {
 			t.Run(tc.provider, func(t *testing.T) {
 				t.Parallel()
+				skipK3dUnderRace(t, tc.provider)
 				p, _ := reg.For(tc.provider)
 				s := spec(base+"-"+tc.provider, tc.provider, netName)
 				s.Image = nodeImage

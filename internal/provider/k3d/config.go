@@ -29,7 +29,7 @@ const DefaultImage = "docker.io/rancher/k3s:v1.32.5-k3s1"
 
 // allServers is the node filter for every server node. The lab runs one
 // server, but k3d insists on a filter once a cluster has several nodes.
-var allServers = []string{"server:*"}
+func allServers() []string { return []string{"server:*"} }
 
 // Config renders the k3d v1alpha5 SimpleConfig for s, checked against
 // k3d's own JSON schema and cluster name rule.
@@ -70,14 +70,14 @@ func build(s provider.Spec) v1alpha5.SimpleConfig {
 		image = DefaultImage
 	}
 	args := []v1alpha5.K3sArgWithNodeFilters{
-		{Arg: "--cluster-cidr=" + joinPrefixes(s.PodSubnets()), NodeFilters: allServers},
-		{Arg: "--service-cidr=" + joinPrefixes(s.ServiceSubnets()), NodeFilters: allServers},
-		{Arg: "--disable=traefik", NodeFilters: allServers},
-		{Arg: "--disable=metrics-server", NodeFilters: allServers},
+		{Arg: "--cluster-cidr=" + joinPrefixes(s.PodSubnets()), NodeFilters: allServers()},
+		{Arg: "--service-cidr=" + joinPrefixes(s.ServiceSubnets()), NodeFilters: allServers()},
+		{Arg: "--disable=traefik", NodeFilters: allServers()},
+		{Arg: "--disable=metrics-server", NodeFilters: allServers()},
 	}
 	var labels []v1alpha5.LabelWithNodeFilters
 	if s.Zone != "" {
-		labels = append(labels, v1alpha5.LabelWithNodeFilters{Label: provider.ZoneLabel + "=" + s.Zone, NodeFilters: allServers})
+		labels = append(labels, v1alpha5.LabelWithNodeFilters{Label: provider.ZoneLabel + "=" + s.Zone, NodeFilters: allServers()})
 	}
 	return v1alpha5.SimpleConfig{
 		TypeMeta:   conftypes.TypeMeta{Kind: "Simple", APIVersion: v1alpha5.ApiVersion},

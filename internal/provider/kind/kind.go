@@ -2,11 +2,11 @@
 // Go library: one control-plane node on the lab's Docker network.
 //
 // kind chooses the Docker network from the process environment
-// (KIND_EXPERIMENTAL_DOCKER_NETWORK, read while it provisions nodes); it has
-// no option for it. Setting the environment is process-wide, so a Provider
-// sets it once, before its first creation, and refuses a later cluster on a
-// different network. A lab uses one network, so this costs nothing; use one
-// Provider per process.
+// (KIND_EXPERIMENTAL_DOCKER_NETWORK, read while it provisions nodes); its
+// library has no option for it. The environment is process-wide, so a
+// Provider sets it (or, for the default network, unsets it) once, before its
+// first creation, and refuses a later cluster on a different network. A lab
+// uses one network, so this costs nothing; use one Provider per process.
 package kind
 
 import (
@@ -151,7 +151,16 @@ func (p *Provider) useNetwork(name string) error {
 	case name:
 		return nil
 	case "":
-		if err := os.Setenv(networkEnv, name); err != nil {
+		// For the default network, unset rather than set: kind then uses
+		// its own default without warning, and a value left in the user's
+		// shell cannot redirect it.
+		var err error
+		if name == provider.DefaultNetwork {
+			err = os.Unsetenv(networkEnv)
+		} else {
+			err = os.Setenv(networkEnv, name)
+		}
+		if err != nil {
 			return fmt.Errorf("set %s: %w", networkEnv, err)
 		}
 		p.network = name

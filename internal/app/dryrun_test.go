@@ -1,0 +1,100 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// run calls the command line in-process from the repository root, where
+// the example labs are, with Docker pointed at nothing.
+func run(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	t.Chdir("../..")
+	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+	t.Setenv("KUBECONFIG", "")
+	t.Setenv("HOME", t.TempDir())
+	var out, errOut bytes.Buffer
+	err = Run(context.Background(), Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, args)
+	return out.String(), errOut.String(), err
+}
+
+// The dry-run transcripts of the example labs are golden files: what a
+// workshop presenter sees, and commands a person could paste.
+func TestDryRunTranscripts(t *testing.T) {
+	tests := []struct {
+		golden string
+		args   []string
+	}{
+		{"create-workshop-smiley", []string{"create", "--dryrun", "clusters/workshop", "smiley"}},
+		{"create-workshop", []string{"create", "--dryrun", "clusters/workshop"}},
+		{"create-east-west", []string{"create", "--dryrun", "clusters/east-west"}},
+		{"create-force-east", []string{"--dry-run", "create", "--force", "clusters/east-west", "east"}},
+		{"route-workshop", []string{"route", "--dryrun", "clusters/workshop"}},
+		{"lb-east-west", []string{"lb", "--dryrun", "clusters/east-west"}},
+		{"delete-workshop-faces-color", []string{"delete", "--dryrun", "clusters/workshop", "faces", "color"}},
+		{"certs-east-west", []string{"certs", "--dryrun", "--trust-dir", "certs", "clusters/east-west"}},
+		{"linkerd-workshop-smiley", []string{"linkerd", "--dryrun", "clusters/workshop", "smiley"}},
+		{"multicluster-workshop-faces", []string{"multicluster", "--dryrun", "clusters/workshop", "faces"}},
+		{"group-east-west", []string{"group", "--dryrun", "clusters/east-west"}},
+		{"link-cdn-faces", []string{"link", "--src", "cdn", "--dst", "faces", "--dryrun", "clusters/workshop"}},
+		{"link-declared", []string{"link", "--dryrun", "clusters/workshop"}},
+		{"unlink-cdn-faces", []string{"unlink", "--dryrun", "--src", "cdn", "--dst", "faces", "clusters/workshop"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.golden, func(t *testing.T) {
+			args := append([]string{"--kubeconfig", "kubeconfig.yaml"}, tt.args...)
+			stdout, stderr, err := run(t, args...)
+			if err != nil {
+				t.Fatalf("err = %v\nstderr:\n%s", err, stderr)
+			}
+			if stderr != "" {
+				t.Errorf("dry-run wrote progress to stderr:\n%s", stderr)
+			}
+			golden(t, tt.golden, stdout)
+		})
+	}
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("internal", "app", "testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./internal/app -run %s -update)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (rerun with -update if intended):\n%s", path, diff(string(want), got))
+	}
+}
+
+// diff shows the first differing lines.
+func diff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, wl, gl)
+		}
+	}
+	return ""
+}
