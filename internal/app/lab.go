@@ -106,7 +106,7 @@ func networkOf(s definition.NetworkSettings) addrplan.Network {
 
 // chartsOf applies lab.yaml's chart settings over the defaults.
 func chartsOf(s definition.Settings) workflow.Charts {
-	metallb := helm.Chart{Repo: workflow.DefaultMetalLBRepo, Name: "metallb", Version: workflow.DefaultMetalLBVersion}
+	metallb := helm.MetalLBChart()
 	if s.MetalLB.Repo != "" {
 		metallb.Repo = s.MetalLB.Repo
 		metallb.Version = ""

@@ -105,8 +105,9 @@ func NetworkCommand(spec NetworkSpec) string {
 	for _, kv := range createOptions(spec) {
 		args = append(args, "--opt", kv)
 	}
-	for _, k := range slices.Sorted(maps.Keys(createLabels(spec))) {
-		args = append(args, "--label", k+"="+createLabels(spec)[k])
+	labels := createLabels(spec)
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		args = append(args, "--label", k+"="+labels[k])
 	}
 	return strings.Join(append(args, spec.Name), " ")
 }

@@ -162,12 +162,6 @@ func TestEnsureNetworkExisting(t *testing.T) {
 		want: func(_, asked NetworkSpec) []string {
 			return []string{"IPv6 is off, the lab needs IPv6 subnet " + asked.IPv6Subnet.String()}
 		},
-	}, {
-		name:     "no IP range",
-		existing: func(s NetworkSpec) NetworkSpec { s.IPv4Range = netip.Prefix{}; return s },
-		want: func(_, asked NetworkSpec) []string {
-			return []string{"anywhere in " + asked.IPv4Subnet.String(), "kept within " + asked.IPv4Range.String()}
-		},
 	}}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -232,5 +226,19 @@ func TestEnsureNetworkIPRangeHonored(t *testing.T) {
 		if !spec.IPv6Subnet.Contains(n.IPv6) {
 			t.Errorf("%s got IPv6 %v, outside %s", n.Container, n.IPv6, spec.IPv6Subnet)
 		}
+	}
+}
+
+// Workshops make the network by hand with subnets but no IP range; it is
+// reused as long as no container holds an address where the pools are.
+func TestEnsureNetworkReusesWorkshopNetworkWithoutRange(t *testing.T) {
+	l := newLab(t)
+	spec := l.labSpec("noiprange")
+	byHand := spec
+	byHand.IPv4Range = netip.Prefix{}
+	l.createByHand(byHand)
+	changed, err := l.cli.EnsureNetwork(l.ctx, spec)
+	if err != nil || changed {
+		t.Fatalf("EnsureNetwork = %v, %v; want the hand-made network reused", changed, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -85,7 +86,7 @@ func networkDiffs(spec NetworkSpec, n network.Inspect) []string {
 	}
 	v4, v6 := ipamConfigs(n)
 	if spec.IPv4Subnet.IsValid() {
-		problems = append(problems, ipv4Diffs(spec, v4)...)
+		problems = append(problems, ipv4Diffs(spec, v4, n.Containers)...)
 	}
 	if want := spec.IPv6Subnet; want.IsValid() {
 		switch {
@@ -112,7 +113,7 @@ func networkDiffs(spec NetworkSpec, n network.Inspect) []string {
 	return problems
 }
 
-func ipv4Diffs(spec NetworkSpec, v4 *network.IPAMConfig) []string {
+func ipv4Diffs(spec NetworkSpec, v4 *network.IPAMConfig, attached map[string]network.EndpointResource) []string {
 	want := spec.IPv4Subnet
 	if v4 == nil {
 		return []string{fmt.Sprintf("it has no IPv4 subnet, the lab needs %s", want)}
@@ -120,9 +121,11 @@ func ipv4Diffs(spec NetworkSpec, v4 *network.IPAMConfig) []string {
 	if !samePrefix(v4.Subnet, want) {
 		return []string{fmt.Sprintf("its IPv4 subnet is %s, the lab needs %s", v4.Subnet, want)}
 	}
-	// Docker allocates from the whole subnet when no range is set.
+	if v4.IPRange == "" {
+		return unrangedDiffs(spec, attached)
+	}
 	have := want
-	if v4.IPRange != "" {
+	{
 		p, err := netip.ParsePrefix(v4.IPRange)
 		if err != nil {
 			return []string{fmt.Sprintf("its IPv4 range %q cannot be read", v4.IPRange)}
@@ -154,4 +157,25 @@ func ipamConfigs(n network.Inspect) (v4, v6 *network.IPAMConfig) {
 func samePrefix(s string, want netip.Prefix) bool {
 	p, err := netip.ParsePrefix(s)
 	return err == nil && p.Masked() == want
+}
+
+// unrangedDiffs accepts a network made by hand without an IP range, as the
+// workshops make it: Docker hands out addresses from the bottom of the
+// subnet, so it fits while every container it has addressed so far is
+// within the lab's container range, below the load balancer pools.
+func unrangedDiffs(spec NetworkSpec, attached map[string]network.EndpointResource) []string {
+	need := spec.ContainerRange()
+	var inPools []string
+	for _, ep := range attached {
+		p, err := netip.ParsePrefix(ep.IPv4Address)
+		if err == nil && !need.Contains(p.Addr()) {
+			inPools = append(inPools, fmt.Sprintf("%s has %s", ep.Name, p.Addr()))
+		}
+	}
+	if len(inPools) == 0 {
+		return nil
+	}
+	sort.Strings(inPools)
+	return []string{fmt.Sprintf("it has no IP range and containers already hold addresses outside %s, where the load balancer pools are (%s)",
+		need, strings.Join(inPools, ", "))}
 }

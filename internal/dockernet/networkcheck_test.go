@@ -68,8 +68,19 @@ func TestNetworkDiffs(t *testing.T) {
 		}},
 		{name: "other subnet", change: func(n *network.Inspect) { n.IPAM.Config[0].Subnet = "172.18.0.0/16" },
 			want: []string{"its IPv4 subnet is 172.18.0.0/16, the lab needs 192.168.155.0/24"}},
-		{name: "no range", change: func(n *network.Inspect) { n.IPAM.Config[0].IPRange = "" },
-			want: []string{"Docker may give containers addresses anywhere in 192.168.155.0/24, the lab needs them kept within 192.168.155.0/28 (the rest of the subnet is for load balancer pools)"}},
+		{name: "workshop network without a range fits while its containers are low", change: func(n *network.Inspect) {
+			n.IPAM.Config[0].IPRange = ""
+			n.Containers = map[string]network.EndpointResource{"a": {Name: "faces-control-plane", IPv4Address: "192.168.155.2/24"}}
+		}},
+		{name: "no range and a container in the pools", change: func(n *network.Inspect) {
+			n.IPAM.Config[0].IPRange = ""
+			n.Containers = map[string]network.EndpointResource{
+				"a": {Name: "faces-control-plane", IPv4Address: "192.168.155.2/24"},
+				"b": {Name: "other", IPv4Address: "192.168.155.80/24"},
+			}
+		}, want: []string{"it has no IP range and containers already hold addresses outside 192.168.155.0/28, where the load balancer pools are (other has 192.168.155.80)"}},
+		{name: "range wider than the lab's", change: func(n *network.Inspect) { n.IPAM.Config[0].IPRange = "192.168.155.0/25" },
+			want: []string{"Docker may give containers addresses anywhere in 192.168.155.0/25, the lab needs them kept within 192.168.155.0/28 (the rest of the subnet is for load balancer pools)"}},
 		{name: "no IPv6, wrong MTU, no masquerade, internal", change: func(n *network.Inspect) {
 			n.EnableIPv6 = false
 			n.IPAM.Config = n.IPAM.Config[:1]

@@ -3,6 +3,7 @@ package dockernet
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -71,12 +72,7 @@ func (r *recordingAPI) NetworkDisconnect(ctx context.Context, net, ctr string, f
 func (r *recordingAPI) didTouch(kind, name string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for _, t := range r.touched {
-		if t == kind+" "+name {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(r.touched, kind+" "+name)
 }
 
 // foreign lists what was touched that does not carry this prefix.

@@ -175,6 +175,12 @@ func mergeControllerEntries(values map[string]any, entries []map[string]any) (ma
 		index[name] = len(list)
 		list = append(list, copyMap(e))
 	}
+	// No links, no key: the chart's default (an empty list) stays in force
+	// and printed values carry no `controllers: null`.
+	if len(list) == 0 {
+		delete(out, "controllers")
+		return out, nil
+	}
 	out["controllers"] = list
 	return out, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/definition"
@@ -12,33 +11,18 @@ import (
 	"github.com/localcluster/localcluster/internal/plan"
 )
 
-// MetalLB's own chart; the pool comes from our embedded lb-pool chart so the
-// user's files are never edited.
-const (
-	DefaultMetalLBRepo    = "https://metallb.github.io/metallb"
-	DefaultMetalLBVersion = "0.15.2"
-	metalLBNamespace      = "metallb-system"
-	metalLBTimeout        = 3 * time.Minute
-)
-
 // MetalLBReleases are the two releases that give a kind cluster
-// LoadBalancer addresses from its pools.
+// LoadBalancer addresses from its pools: MetalLB from chart (its own, or the
+// lab's choice) and the pool from our embedded chart, so the user's files
+// are never edited.
 func MetalLBReleases(chart helm.Chart, c *addrplan.Cluster) []helm.Release {
-	var pools []any
+	var pools []string
 	for _, p := range c.LBPools() {
 		pools = append(pools, p.String())
 	}
-	return []helm.Release{
-		{
-			Name: "metallb", Namespace: metalLBNamespace, Chart: chart,
-			CreateNamespace: true, Wait: true, Timeout: metalLBTimeout,
-		},
-		{
-			Name: "lb-pool", Namespace: metalLBNamespace,
-			Chart:  helm.Chart{Repo: helm.EmbeddedRepo, Name: "lb-pool"},
-			Values: map[string]any{"pools": pools},
-		},
-	}
+	metallb := helm.MetalLBRelease()
+	metallb.Chart = chart
+	return []helm.Release{metallb, helm.LBPoolRelease(pools)}
 }
 
 // LBSteps gives kind clusters MetalLB and their address pools; k3d

@@ -129,6 +129,19 @@ func (e *Env) installLinkerd(ctx context.Context, c *addrplan.Cluster, log plan.
 	}
 	mc := e.meshCluster(c)
 	mc.TrustAnchorPEM, mc.IssuerCertPEM, mc.IssuerKeyPEM = anchor, crt, key
+	path, kctx := e.kubeTarget(c)
+	cfg, err := kubeconfig.RESTConfig(path, kctx)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	elsewhere, err := gatewayAPIOwnedElsewhere(ctx, cfg)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	if elsewhere {
+		log.Logf("the Gateway API CRDs are already installed by something else: keeping them, linkerd-crds will not install its own")
+		mc.GatewayAPI = false
+	}
 	cp, err := mesh.ControlPlaneRelease(e.Charts.Linkerd, mc)
 	if err != nil {
 		return plan.Result{}, err
