@@ -68,12 +68,12 @@ func lowestFree(used map[uint8]bool, lo, hi int) (uint8, bool) {
 	return 0, false
 }
 
-func noFreeID(c *definition.Cluster, family, what string, max int) definition.Problem {
+func noFreeID(c *definition.Cluster, family, what string, limit int) definition.Problem {
 	return definition.Problem{
 		Pos:   c.Pos["metadata.name"],
 		Field: "spec.subnet",
 		Msg: fmt.Sprintf("no free %s %s left for cluster %q: a lab holds at most %d %s clusters; set spec.subnet or turn %s off",
-			family, what, c.Name, max, family, family),
+			family, what, c.Name, limit, family, family),
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/localcluster/localcluster/internal/definition"
 )
@@ -25,12 +24,6 @@ type Streams struct {
 
 // StdStreams are the process's standard streams.
 func StdStreams() Streams { return Streams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr} }
-
-// isTerminal reports whether w is a terminal, for spinners and colour.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
 
 // Run runs localcluster with args (without the program name).
 func Run(ctx context.Context, streams Streams, args []string) error {

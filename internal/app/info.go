@@ -113,7 +113,7 @@ func dockerNodes(ctx context.Context, network string) ([]dockernet.Node, error) 
 	if err != nil {
 		return nil, err
 	}
-	defer d.Close()
+	defer func() { _ = d.Close() }()
 	return d.Nodes(ctx, network)
 }
 

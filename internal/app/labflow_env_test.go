@@ -46,6 +46,8 @@ type flow struct {
 
 	net   dockernet.NetworkSpec
 	nodes []*node // alpha, beta, gamma
+
+	shimDir string // put first on the binary's PATH when not empty (see dockerShim)
 }
 
 // checkPreconditions fails (never skips) when what the test needs is
@@ -312,6 +314,51 @@ spec:
 	}
 }
 
+// dockerShimScript drops the --privileged of `docker exec --privileged`
+// and passes every other docker command through unchanged.
+const dockerShimScript = `#!/bin/sh
+# Written by localcluster's lab flow test (internal/app/labflow_env_test.go).
+# This Docker engine cannot grant privileged execs ("unable to apply caps:
+# operation not permitted"); kind's library reads a node's admin.conf with
+# "docker exec --privileged <node> cat /etc/kubernetes/admin.conf". A plain
+# exec reads the same file. Nothing else is changed.
+if [ "$1" = exec ] && [ "$2" = --privileged ]; then
+	shift 2
+	exec %[1]q exec "$@"
+fi
+exec %[1]q "$@"
+`
+
+// dockerShim checks whether this Docker engine runs privileged execs, as
+// kind's library asks for when it reads a node's kubeconfig. Real kind
+// nodes are privileged containers and it works; an engine that lacks the
+// capabilities itself (a Docker inside a restricted container) refuses
+// even that. Then the binary gets a docker command on its PATH that runs
+// such execs unprivileged (dockerShimScript); the product code is the same.
+func (f *flow) dockerShim(t *testing.T, n *node) {
+	t.Helper()
+	out, err := exec.Command("docker", "exec", "--privileged", n.container(), "cat", "/etc/kubernetes/admin.conf").CombinedOutput()
+	if err == nil {
+		return
+	}
+	if !strings.Contains(string(out), "unable to apply caps") {
+		t.Fatalf("docker exec --privileged %s: %v\n%s", n.container(), err, out)
+	}
+	real, err := exec.LookPath("docker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.shimDir = filepath.Join(f.work, "shim")
+	if err := os.MkdirAll(f.shimDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(f.shimDir, "docker"), []byte(fmt.Sprintf(dockerShimScript, real)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("this Docker engine refuses privileged execs (%s); kind's kubeconfig read runs unprivileged through %s/docker",
+		strings.TrimSpace(string(out)), f.shimDir)
+}
+
 // result is one run of the binary.
 type result struct {
 	args           []string
@@ -334,6 +381,9 @@ func (f *flow) run(t *testing.T, command string, rest ...string) result {
 	cmd.Env = append(os.Environ(),
 		"KUBECONFIG="+f.kubeconfig+string(os.PathListSeparator)+f.otherKube,
 		"HOME="+f.home, "XDG_CACHE_HOME="+filepath.Join(f.home, ".cache"))
+	if f.shimDir != "" {
+		cmd.Env = append(cmd.Env, "PATH="+f.shimDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()

@@ -68,7 +68,7 @@ func newKube(t *testing.T, name string, cfg *rest.Config) kube {
 }
 
 // wantRelease checks that Helm recorded the release as deployed in the
-// cluster (its release Secret), and returns its revision.
+// cluster: one release Secret with status deployed.
 func (k kube) wantRelease(t *testing.T, namespace, name string) {
 	t.Helper()
 	list, err := k.cs.CoreV1().Secrets(namespace).List(t.Context(), metav1.ListOptions{

@@ -241,13 +241,17 @@ func (n *node) writeFiles(t *testing.T) {
 	}
 }
 
-// start runs the node container on the lab network at its fixed address.
+// startNode runs the node container on the lab network at its fixed
+// address, as kind would have started it.
 func (f *flow) startNode(t *testing.T, n *node) {
 	t.Helper()
 	f.docker(t, "run", "-d",
 		"--name", n.container(), "--hostname", n.container(),
 		"--network", f.net.Name, "--ip", n.addr.String(),
 		"--cap-add", "NET_ADMIN",
+		// kind publishes the API server on a loopback port of the host,
+		// which its library reads to write the host's kubeconfig.
+		"--publish", "127.0.0.1::6443",
 		"--label", kindCluster+"="+n.name, "--label", kindRole+"=control-plane",
 		"--label", testLabel+"="+f.id,
 		"-v", f.apiserverBin+":/opt/lc/kube-apiserver:ro",
@@ -318,18 +322,25 @@ func (f *flow) exec(t *testing.T, n *node, cmd ...string) string {
 	return f.docker(t, append([]string{"exec", n.container()}, cmd...)...)
 }
 
-// ping sends one packet from a's pod address to b's.
+// ping sends packets from a's pod address to b's until one is answered,
+// three at most: the first may wait for neighbour discovery.
 func (f *flow) ping(a, b *node) error {
 	var err error
-	for range 3 { // the first packet may wait for neighbour discovery
-		out, e := exec.Command("docker", "exec", a.container(), "ping", "-c1", "-W2", "-I", a.podAddr(), b.podAddr()).CombinedOutput()
-		if e == nil {
+	for range 3 {
+		if err = f.pingOnce(a, b); err == nil {
 			return nil
 		}
-		err = fmt.Errorf("ping %s (%s) -> %s (%s): %v: %s", a.short, a.podAddr(), b.short, b.podAddr(), e, bytes.TrimSpace(out))
 		time.Sleep(200 * time.Millisecond)
 	}
 	return err
+}
+
+func (f *flow) pingOnce(a, b *node) error {
+	out, err := exec.Command("docker", "exec", a.container(), "ping", "-c1", "-W1", "-I", a.podAddr(), b.podAddr()).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("ping %s (%s) -> %s (%s): %v: %s", a.short, a.podAddr(), b.short, b.podAddr(), err, bytes.TrimSpace(out))
+	}
+	return nil
 }
 
 // docker runs the docker CLI and fails the test if it fails.

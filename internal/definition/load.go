@@ -100,15 +100,15 @@ func (l *loader) scanRoot(dir string) {
 // the directories already walked from this root, so that symlinks cannot
 // lead into a loop or list a directory twice.
 func (l *loader) walk(dir string, visited map[string]bool, found *int) {
-	real, err := filepath.EvalSymlinks(dir)
+	resolved, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		l.problems.add(Pos{File: dir}, "", "cannot read directory: %v", pathErr(err))
 		return
 	}
-	if visited[real] {
+	if visited[resolved] {
 		return
 	}
-	visited[real] = true
+	visited[resolved] = true
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		l.problems.add(Pos{File: dir}, "", "cannot read directory: %v", pathErr(err))
@@ -138,8 +138,8 @@ func (l *loader) walk(dir string, visited map[string]bool, found *int) {
 // another path (overlapping directories, symlinks).
 func (l *loader) list(files *[]string, path string) {
 	key := path
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		key = real
+	if resolved, err := filepath.EvalSymlinks(path); err == nil {
+		key = resolved
 	}
 	if !l.files[key] {
 		l.files[key] = true

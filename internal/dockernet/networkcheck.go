@@ -124,13 +124,9 @@ func ipv4Diffs(spec NetworkSpec, v4 *network.IPAMConfig, attached map[string]net
 	if v4.IPRange == "" {
 		return unrangedDiffs(spec, attached)
 	}
-	have := want
-	{
-		p, err := netip.ParsePrefix(v4.IPRange)
-		if err != nil {
-			return []string{fmt.Sprintf("its IPv4 range %q cannot be read", v4.IPRange)}
-		}
-		have = p
+	have, err := netip.ParsePrefix(v4.IPRange)
+	if err != nil {
+		return []string{fmt.Sprintf("its IPv4 range %q cannot be read", v4.IPRange)}
 	}
 	if need := spec.ContainerRange(); !containsPrefix(need, have) {
 		return []string{fmt.Sprintf("Docker may give containers addresses anywhere in %s, the lab needs them kept within %s (the rest of the subnet is for load balancer pools)", have, need)}

@@ -29,7 +29,7 @@ func (r *recordingAPI) note(kind, name string) {
 
 func (r *recordingAPI) noteContainer(ctx context.Context, ref string) {
 	name := ref
-	if info, err := r.APIClient.ContainerInspect(ctx, ref); err == nil {
+	if info, err := r.ContainerInspect(ctx, ref); err == nil {
 		name = info.Name
 	}
 	r.note("container", name)
@@ -37,7 +37,7 @@ func (r *recordingAPI) noteContainer(ctx context.Context, ref string) {
 
 func (r *recordingAPI) noteNetwork(ctx context.Context, ref string) {
 	name := ref
-	if info, err := r.APIClient.NetworkInspect(ctx, ref, network.InspectOptions{}); err == nil {
+	if info, err := r.NetworkInspect(ctx, ref, network.InspectOptions{}); err == nil {
 		name = info.Name
 	}
 	r.note("network", name)

@@ -94,7 +94,7 @@ func (t *tree) list(key string, create bool) (*yaml.Node, error) {
 	switch {
 	case v != nil && v.Kind == yaml.SequenceNode:
 		return v, nil
-	case v != nil && !(v.Kind == yaml.ScalarNode && v.Tag == "!!null"):
+	case v != nil && (v.Kind != yaml.ScalarNode || v.Tag != "!!null"):
 		return nil, fmt.Errorf("%s is a %s, not a list", key, kindName(v))
 	case !create:
 		return nil, nil

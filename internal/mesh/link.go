@@ -12,6 +12,11 @@ import (
 	"k8s.io/client-go/rest"
 )
 
+// RemoteKubeconfigSecretType is the type of the credentials Secrets: how
+// the service mirror and the destination controller find a linked
+// cluster's credentials.
+const RemoteKubeconfigSecretType corev1.SecretType = "mirror.linkerd.io/remote-kubeconfig"
+
 // Names, labels and annotations of Linkerd's multicluster extension (see the
 // package comment for where each was checked).
 const (
@@ -27,11 +32,8 @@ const (
 	probePathAnnotation          = "mirror.linkerd.io/probe-path"
 	probePeriodAnnotation        = "mirror.linkerd.io/probe-period"
 
-	// RemoteKubeconfigSecretType and KubeconfigKey are how the service
-	// mirror and the destination controller find a linked cluster's
-	// credentials.
-	RemoteKubeconfigSecretType corev1.SecretType = "mirror.linkerd.io/remote-kubeconfig"
-	KubeconfigKey                                = "kubeconfig"
+	// KubeconfigKey is the credentials Secrets' key holding the kubeconfig.
+	KubeconfigKey = "kubeconfig"
 
 	ClusterNameLabel        = "multicluster.linkerd.io/cluster-name"
 	TrustDomainAnnotation   = "multicluster.linkerd.io/trust-domain"

@@ -75,7 +75,7 @@ func (e *Executor) Run(ctx context.Context, p *Plan) (Summary, error) {
 	if e.DryRun {
 		return Summary{}, e.print(order)
 	}
-	return e.execute(ctx, p, order)
+	return e.execute(ctx, order)
 }
 
 // print writes the plan as a shell transcript. It calls no step's Do.
@@ -105,7 +105,7 @@ type done struct {
 }
 
 // execute runs steps as soon as everything they need has succeeded.
-func (e *Executor) execute(ctx context.Context, p *Plan, order []*Step) (Summary, error) {
+func (e *Executor) execute(ctx context.Context, order []*Step) (Summary, error) {
 	parallel := e.Parallel
 	if parallel <= 0 {
 		parallel = 8

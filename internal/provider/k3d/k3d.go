@@ -75,7 +75,7 @@ func (p *Provider) Create(ctx context.Context, s provider.Spec) error {
 	if err != nil {
 		return err
 	}
-	defer dc.Close()
+	defer func() { _ = dc.Close() }()
 	if err := dc.CheckNetwork(ctx, s.NetworkName()); err != nil {
 		return fmt.Errorf("create k3d cluster %s: %w", s.Name, err)
 	}
@@ -179,7 +179,7 @@ func (p *Provider) Delete(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	defer dc.Close()
+	defer func() { _ = dc.Close() }()
 	err = client.ClusterDelete(ctx, p.rt, &k3dtypes.Cluster{Name: name}, k3dtypes.ClusterDeleteOpts{})
 	if err != nil && !errors.Is(err, client.ClusterGetNoNodesFoundError) {
 		return fmt.Errorf("delete k3d cluster %s: %w", name, err)
@@ -196,7 +196,7 @@ func (p *Provider) Status(ctx context.Context, name string) (provider.Status, er
 	if err != nil {
 		return provider.Status{}, err
 	}
-	defer dc.Close()
+	defer func() { _ = dc.Close() }()
 	cs, err := dc.Containers(ctx, clusterLabel(name))
 	if err != nil {
 		return provider.Status{}, err

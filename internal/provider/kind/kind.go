@@ -105,7 +105,7 @@ func (p *Provider) Create(ctx context.Context, s provider.Spec) error {
 	if err != nil {
 		return err
 	}
-	defer dc.Close()
+	defer func() { _ = dc.Close() }()
 	if err := dc.CheckNetwork(ctx, s.NetworkName()); err != nil {
 		return fmt.Errorf("create kind cluster %s: %w", s.Name, err)
 	}
@@ -179,7 +179,7 @@ func withScratchKubeconfig(fn func(path string) error) error {
 	if err != nil {
 		return fmt.Errorf("scratch kubeconfig: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	return fn(filepath.Join(dir, "kubeconfig"))
 }
 
@@ -198,7 +198,7 @@ func (p *Provider) Delete(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	defer dc.Close()
+	defer func() { _ = dc.Close() }()
 	if err := dc.Sweep(ctx, dockerutil.Label{Key: clusterLabel, Value: name}); err != nil {
 		return fmt.Errorf("delete kind cluster %s: %w", name, err)
 	}
@@ -211,7 +211,7 @@ func (p *Provider) Status(ctx context.Context, name string) (provider.Status, er
 	if err != nil {
 		return provider.Status{}, err
 	}
-	defer dc.Close()
+	defer func() { _ = dc.Close() }()
 	return status(ctx, dc, name)
 }
 

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
@@ -126,7 +127,7 @@ func (c *Client) Sweep(ctx context.Context, label Label) error {
 	}
 	for _, ct := range cs {
 		err := c.api.ContainerRemove(ctx, ct.ID, container.RemoveOptions{Force: true, RemoveVolumes: true})
-		if err != nil && !client.IsErrNotFound(err) {
+		if err != nil && !cerrdefs.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("remove container %s: %w", ct.Name, err))
 		}
 	}
@@ -135,7 +136,7 @@ func (c *Client) Sweep(ctx context.Context, label Label) error {
 		errs = append(errs, err)
 	}
 	for _, v := range vs {
-		if err := c.api.VolumeRemove(ctx, v, true); err != nil && !client.IsErrNotFound(err) {
+		if err := c.api.VolumeRemove(ctx, v, true); err != nil && !cerrdefs.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("remove volume %s: %w", v, err))
 		}
 	}

@@ -87,7 +87,7 @@ func TestCheckNetworkAmbiguous(t *testing.T) {
 		}
 		var created struct{ ID string }
 		_ = json.NewDecoder(resp.Body).Decode(&created)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		if resp.StatusCode != http.StatusCreated {
 			t.Skipf("this engine refuses duplicate network names (HTTP %d)", resp.StatusCode)
 		}
