@@ -17,8 +17,16 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // the example labs are, with Docker pointed at nothing.
 func run(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	t.Chdir("../..")
 	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+	return runWithDocker(t, args...)
+}
+
+// runWithDocker is run with the machine's Docker engine.
+func runWithDocker(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	if _, err := os.Stat("go.mod"); err != nil {
+		t.Chdir("../..")
+	}
 	t.Setenv("KUBECONFIG", "")
 	t.Setenv("HOME", t.TempDir())
 	var out, errOut bytes.Buffer
