@@ -19,9 +19,18 @@ const k3dVersion = "v5.9.0"
 
 func main() {
 	k3dversion.Version = k3dVersion
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-interrupts
+		fmt.Fprintln(os.Stderr, "interrupted: finishing the steps under way, starting no more (Ctrl-C again to quit now)")
+		cancel()
+		// kind cannot be cancelled mid-creation; a second signal quits.
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+	}()
 	err := app.Run(ctx, app.StdStreams(), os.Args[1:])
-	stop()
+	cancel()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 	}

@@ -38,6 +38,9 @@ func runCreate(ctx context.Context, streams Streams, g *GlobalOptions, a labArgs
 		return err
 	}
 	defer l.Env.Close()
+	if !g.DryRun {
+		warnInotify(streams.ErrOut, len(l.Selected), "/proc/sys/fs/inotify/max_user_instances")
+	}
 	p := plan.New()
 	p.Add(workflow.NetworkStep(l.Env))
 	p.Add(workflow.CreateSteps(l.Env, l.Selected)...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"runtime"
 	"strings"
 	"time"
 
@@ -30,11 +31,12 @@ func NetworkStep(e *Env) *plan.Step {
 		ID:     NetworkStepID,
 		Title:  fmt.Sprintf("Ensure Docker network %q", spec.Name),
 		Script: dockernet.NetworkCommand(spec),
-		Do: func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
+		Do: func(ctx context.Context, log plan.Logger) (plan.Result, error) {
 			d, err := e.DockerClient(ctx)
 			if err != nil {
 				return plan.Result{}, err
 			}
+			warnDockerDesktop(ctx, d, log)
 			changed, err := d.EnsureNetwork(ctx, spec)
 			if err != nil {
 				return plan.Result{}, err
@@ -233,5 +235,18 @@ func ReadyAfter(p *plan.Plan) func(cluster string) string {
 			}
 		}
 		return ""
+	}
+}
+
+// warnDockerDesktop says that Docker Desktop for Mac does not route the
+// Docker network to the host, so contexts pointing at node addresses (and
+// MetalLB addresses) do not answer there.
+func warnDockerDesktop(ctx context.Context, d *dockernet.Client, log plan.Logger) {
+	if runtime.GOOS != "darwin" {
+		return
+	}
+	info, err := d.API().Info(ctx)
+	if err == nil && strings.Contains(info.OperatingSystem, "Docker Desktop") {
+		log.Logf("warning: Docker Desktop for Mac does not route the Docker network to macOS, so node and LoadBalancer addresses will not answer from here; OrbStack or a Linux machine does")
 	}
 }
