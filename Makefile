@@ -8,7 +8,7 @@ LINT     := $(BIN)/golangci-lint
 LINT_VERSION := v2.15.0
 TEST_TIMEOUT ?= 40m
 
-.PHONY: all build install test unit vet lint bench fmt clean
+.PHONY: all build install test unit vet lint fmt-check bench fmt clean
 
 all: build
 
@@ -21,9 +21,10 @@ install:
 include mk/testbin.mk
 include mk/testimage.mk
 
-# The whole suite: vet (also the e2e files, which need real node images and
-# only compile here), then every test against the real engines.
-test: testbin testimage vet
+# The whole suite: formatting, vet (also the e2e files, which need real node
+# images and only compile here) and lint, then every test against the real
+# engines.
+test: testbin testimage fmt-check vet lint
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
 
 # Unit tests only: no Docker, no API servers.
@@ -33,6 +34,9 @@ unit:
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 lint: $(LINT)
 	$(LINT) run ./...

@@ -18,6 +18,15 @@ var (
 	errBuild  error
 )
 
+// TestMain removes the binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		_ = os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
 // binary builds the localcluster command once per test run.
 func binary(t testing.TB) string {
 	t.Helper()

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 
@@ -94,6 +95,12 @@ func networkOf(s definition.NetworkSettings) addrplan.Network {
 	}
 	if s.IPv4Range.IsValid() {
 		n.IPv4Range = s.IPv4Range
+	}
+	// A lab on a network of its own has IPv6 only if it says so: the
+	// default IPv6 subnet is kind's, and Docker refuses a second network
+	// with the same pool.
+	if s.Name != "" || s.IPv4Subnet.IsValid() {
+		n.IPv6Subnet = netip.Prefix{}
 	}
 	if s.IPv6Subnet.IsValid() {
 		n.IPv6Subnet = s.IPv6Subnet

@@ -28,11 +28,11 @@ import (
 
 const makeTestHint = "run `make test`, which builds the test image (hack/testimage/build.sh) and the kube-apiserver and etcd binaries (hack/testbin/build.sh) first"
 
-// commandTimeout bounds one run of the binary.
-const commandTimeout = 4 * time.Minute
+// flowCommandTimeout bounds one run of the binary.
+const flowCommandTimeout = 4 * time.Minute
 
-// flow is one run of the lab flow test.
-type flow struct {
+// labFlow is one run of the lab flow test.
+type labFlow struct {
 	id                    string
 	bin                   string
 	apiserverBin, etcdBin string
@@ -45,20 +45,20 @@ type flow struct {
 	trustDir   string
 
 	net   dockernet.NetworkSpec
-	nodes []*node // alpha, beta, gamma
+	nodes []*labNode // alpha, beta, gamma
 
 	shimDir string // put first on the binary's PATH when not empty (see dockerShim)
 }
 
-// checkPreconditions fails (never skips) when what the test needs is
+// labflowPreconditions fails (never skips) when what the test needs is
 // missing, saying how to get it.
-func checkPreconditions(t *testing.T) (apiserver, etcd string) {
+func labflowPreconditions(t *testing.T) (apiserver, etcd string) {
 	t.Helper()
 	if out, err := exec.Command("docker", "version", "--format", "{{.Server.Version}}").CombinedOutput(); err != nil {
 		t.Fatalf("the Docker engine is not reachable with the docker CLI: %v\n%s\n%s", err, out, makeTestHint)
 	}
-	if out, err := exec.Command("docker", "image", "inspect", "--format", "{{.Id}}", testNodeImage).CombinedOutput(); err != nil {
-		t.Fatalf("test image %s is missing: %v\n%s\n%s", testNodeImage, err, out, makeTestHint)
+	if out, err := exec.Command("docker", "image", "inspect", "--format", "{{.Id}}", flowNodeImage).CombinedOutput(); err != nil {
+		t.Fatalf("test image %s is missing: %v\n%s\n%s", flowNodeImage, err, out, makeTestHint)
 	}
 	apiserver, etcd, err := testenv.Binaries()
 	if err != nil {
@@ -67,12 +67,12 @@ func checkPreconditions(t *testing.T) (apiserver, etcd string) {
 	return apiserver, etcd
 }
 
-func newFlow(t *testing.T) *flow {
+func newFlow(t *testing.T) *labFlow {
 	t.Helper()
-	apiserver, etcd := checkPreconditions(t)
+	apiserver, etcd := labflowPreconditions(t)
 	work := t.TempDir()
-	f := &flow{
-		id: randomID(t), bin: binary(t), apiserverBin: apiserver, etcdBin: etcd,
+	f := &labFlow{
+		id: labflowID(t), bin: binary(t), apiserverBin: apiserver, etcdBin: etcd,
 		work: work, labDir: filepath.Join(work, "lab"), home: filepath.Join(work, "home"),
 		kubeconfig: filepath.Join(work, "kube", "config"), otherKube: filepath.Join(work, "kube", "other"),
 		trustDir: filepath.Join(work, "trust"),
@@ -84,7 +84,7 @@ func newFlow(t *testing.T) *flow {
 	// Fixed addresses inside the network's container range (.0/28), where
 	// Docker would put kind's nodes; beta is moved to .14 by the route step.
 	for i, short := range []string{"alpha", "beta", "gamma"} {
-		n := &node{short: short, name: short + "-" + f.id, nybble: i + 1, addr: addr(byte(11 + i))}
+		n := &labNode{short: short, name: short + "-" + f.id, nybble: i + 1, addr: addr(byte(11 + i))}
 		if short == "beta" {
 			n.spareAddr = addr(14)
 		}
@@ -101,7 +101,7 @@ func newFlow(t *testing.T) *flow {
 	return f
 }
 
-func (f *flow) node(short string) *node {
+func (f *labFlow) node(short string) *labNode {
 	for _, n := range f.nodes {
 		if n.short == short {
 			return n
@@ -110,7 +110,7 @@ func (f *flow) node(short string) *node {
 	panic("no node " + short)
 }
 
-func randomID(t *testing.T) string {
+func labflowID(t *testing.T) string {
 	t.Helper()
 	b := make([]byte, 3)
 	if _, err := rand.Read(b); err != nil {
@@ -119,7 +119,7 @@ func randomID(t *testing.T) string {
 	return hex.EncodeToString(b)
 }
 
-func randomInt(t *testing.T, n int64) int64 {
+func labflowRand(t *testing.T, n int64) int64 {
 	t.Helper()
 	v, err := rand.Int(rand.Reader, big.NewInt(n))
 	if err != nil {
@@ -128,20 +128,21 @@ func randomInt(t *testing.T, n int64) int64 {
 	return v.Int64()
 }
 
-// createNetwork makes the lab's network exactly as `localcluster create`
-// would (dockernet.EnsureNetwork with the lab's spec), because the stand-in
-// nodes must exist, at fixed addresses, before create runs. The subnet is a
+// createNetwork makes the lab's network as `localcluster create` would
+// (dockernet.EnsureNetwork with the lab's spec, plus the test's label),
+// because the stand-in nodes must exist, at fixed addresses, before create
+// runs; create must then find that it "exists and fits the plan". The subnet is a
 // random free 192.168.2xx.0/24; the IPv6 subnet a random ULA /64, so that
 // it clashes with no other network (the lab's default IPv6 subnet is
 // kind's, which other labs and tests use).
-func (f *flow) createNetwork(t *testing.T) {
+func (f *labFlow) createNetwork(t *testing.T) {
 	t.Helper()
 	ctx := t.Context()
 	d, err := dockernet.New(ctx)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, makeTestHint)
 	}
-	defer d.Close()
+	defer func() { _ = d.Close() }()
 	for attempt := 0; ; attempt++ {
 		third := f.freeThirdOctet(t)
 		subnet := netip.MustParsePrefix(fmt.Sprintf("192.168.%d.0/24", third))
@@ -149,9 +150,9 @@ func (f *flow) createNetwork(t *testing.T) {
 			Name:       "lc-flow-" + f.id,
 			IPv4Subnet: subnet,
 			IPv4Range:  netip.PrefixFrom(subnet.Addr(), 28),
-			IPv6Subnet: netip.MustParsePrefix(fmt.Sprintf("fd7c:%x:%x:%x::/64", randomInt(t, 0xffff), randomInt(t, 0xffff), randomInt(t, 0xffff))),
+			IPv6Subnet: netip.MustParsePrefix(fmt.Sprintf("fd7c:%x:%x:%x::/64", labflowRand(t, 0xffff), labflowRand(t, 0xffff), labflowRand(t, 0xffff))),
 			MTU:        1500,
-			Labels:     map[string]string{testLabel: f.id},
+			Labels:     map[string]string{flowTestLabel: f.id},
 		}
 		_, err := d.EnsureNetwork(ctx, f.net)
 		var inUse *dockernet.SubnetInUseError
@@ -167,19 +168,21 @@ func (f *flow) createNetwork(t *testing.T) {
 
 // freeThirdOctet picks c in 192.168.c.0/24, 200 <= c < 250, that no Docker
 // network uses.
-func (f *flow) freeThirdOctet(t *testing.T) int {
+func (f *labFlow) freeThirdOctet(t *testing.T) int {
 	t.Helper()
 	var used []netip.Prefix
 	if ids := strings.Fields(f.docker(t, "network", "ls", "-q")); len(ids) > 0 {
-		out := f.docker(t, append([]string{"network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"}, ids...)...)
-		for _, s := range strings.Fields(out) {
+		// Other tests remove their networks meanwhile: inspect prints the
+		// rest and fails, which is fine here.
+		out, _ := exec.Command("docker", append([]string{"network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"}, ids...)...).Output()
+		for _, s := range strings.Fields(string(out)) {
 			if p, err := netip.ParsePrefix(s); err == nil {
 				used = append(used, p)
 			}
 		}
 	}
 	for range 100 {
-		third := 200 + int(randomInt(t, 50))
+		third := 200 + int(labflowRand(t, 50))
 		want := netip.MustParsePrefix(fmt.Sprintf("192.168.%d.0/24", third))
 		free := true
 		for _, p := range used {
@@ -195,8 +198,8 @@ func (f *flow) freeThirdOctet(t *testing.T) int {
 
 // cleanup removes the test's containers and network, even after a
 // failure, then checks that nothing labelled for the test remains.
-func (f *flow) cleanup(t *testing.T) {
-	filter := "label=" + testLabel + "=" + f.id
+func (f *labFlow) cleanup(t *testing.T) {
+	filter := "label=" + flowTestLabel + "=" + f.id
 	out, _ := exec.Command("docker", "ps", "-aq", "--filter", filter).Output()
 	if ids := strings.Fields(string(out)); len(ids) > 0 {
 		if out, err := exec.Command("docker", append([]string{"rm", "-f", "-v"}, ids...)...).CombinedOutput(); err != nil {
@@ -214,13 +217,13 @@ func (f *flow) cleanup(t *testing.T) {
 	ctrs, _ := exec.Command("docker", "ps", "-aq", "--filter", filter).Output()
 	nets, _ := exec.Command("docker", "network", "ls", "-q", "--filter", filter).Output()
 	if left := strings.Fields(string(ctrs) + " " + string(nets)); len(left) > 0 {
-		t.Errorf("cleanup: containers or networks labelled %s=%s remain: %v", testLabel, f.id, left)
+		t.Errorf("cleanup: containers or networks labelled %s=%s remain: %v", flowTestLabel, f.id, left)
 	}
 }
 
-// userKubeconfig is the user's own file before the lab: a context for a
+// flowUserKubeconfig is the user's own file before the lab: a context for a
 // cluster elsewhere, current. localcluster must leave it as it is.
-const userKubeconfig = `apiVersion: v1
+const flowUserKubeconfig = `apiVersion: v1
 kind: Config
 clusters:
 - cluster:
@@ -240,10 +243,10 @@ users:
     token: not-a-real-token
 `
 
-func (f *flow) writeUserKubeconfigs(t *testing.T) {
+func (f *labFlow) writeUserKubeconfigs(t *testing.T) {
 	t.Helper()
-	other := strings.NewReplacer("prod", "staging", "shop", "cart").Replace(userKubeconfig)
-	for path, data := range map[string]string{f.kubeconfig: userKubeconfig, f.otherKube: other} {
+	other := strings.NewReplacer("prod", "staging", "shop", "cart").Replace(flowUserKubeconfig)
+	for path, data := range map[string]string{f.kubeconfig: flowUserKubeconfig, f.otherKube: other} {
 		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -254,7 +257,7 @@ func (f *flow) writeUserKubeconfigs(t *testing.T) {
 // clusters in group g1, gamma declaring a gateway link to alpha. The charts
 // are local stand-ins: MetalLB's from testdata/labflow, Linkerd's the ones
 // internal/mesh's tests use.
-func (f *flow) writeLab(t *testing.T) {
+func (f *labFlow) writeLab(t *testing.T) {
 	t.Helper()
 	metallb, err := filepath.Abs(filepath.Join("testdata", "labflow", "charts", "metallb"))
 	if err != nil {
@@ -335,7 +338,7 @@ exec %[1]q "$@"
 // capabilities itself (a Docker inside a restricted container) refuses
 // even that. Then the binary gets a docker command on its PATH that runs
 // such execs unprivileged (dockerShimScript); the product code is the same.
-func (f *flow) dockerShim(t *testing.T, n *node) {
+func (f *labFlow) dockerShim(t *testing.T, n *labNode) {
 	t.Helper()
 	out, err := exec.Command("docker", "exec", "--privileged", n.container(), "cat", "/etc/kubernetes/admin.conf").CombinedOutput()
 	if err == nil {
@@ -344,7 +347,7 @@ func (f *flow) dockerShim(t *testing.T, n *node) {
 	if !strings.Contains(string(out), "unable to apply caps") {
 		t.Fatalf("docker exec --privileged %s: %v\n%s", n.container(), err, out)
 	}
-	real, err := exec.LookPath("docker")
+	dockerCLI, err := exec.LookPath("docker")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,29 +355,29 @@ func (f *flow) dockerShim(t *testing.T, n *node) {
 	if err := os.MkdirAll(f.shimDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(f.shimDir, "docker"), []byte(fmt.Sprintf(dockerShimScript, real)), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(f.shimDir, "docker"), []byte(fmt.Sprintf(dockerShimScript, dockerCLI)), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("this Docker engine refuses privileged execs (%s); kind's kubeconfig read runs unprivileged through %s/docker",
 		strings.TrimSpace(string(out)), f.shimDir)
 }
 
-// result is one run of the binary.
-type result struct {
+// runResult is one run of the binary.
+type runResult struct {
 	args           []string
 	stdout, stderr string
 	code           int
 	took           time.Duration
 }
 
-func (r result) output() string { return r.stdout + r.stderr }
+func (r runResult) output() string { return r.stdout + r.stderr }
 
 // run runs the built binary as a user would, from the work directory, with
 // KUBECONFIG naming the user's files and a private HOME.
-func (f *flow) run(t *testing.T, command string, rest ...string) result {
+func (f *labFlow) run(t *testing.T, command string, rest ...string) runResult {
 	t.Helper()
 	args := append([]string{command, "--trust-dir", f.trustDir, f.labDir}, rest...)
-	ctx, cancel := context.WithTimeout(t.Context(), commandTimeout)
+	ctx, cancel := context.WithTimeout(t.Context(), flowCommandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, f.bin, args...)
 	cmd.Dir = f.work
@@ -388,7 +391,7 @@ func (f *flow) run(t *testing.T, command string, rest ...string) result {
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
-	r := result{args: args, stdout: stdout.String(), stderr: stderr.String(), took: time.Since(start)}
+	r := runResult{args: args, stdout: stdout.String(), stderr: stderr.String(), took: time.Since(start)}
 	var exitErr *exec.ExitError
 	switch {
 	case errors.As(err, &exitErr):
@@ -401,20 +404,20 @@ func (f *flow) run(t *testing.T, command string, rest ...string) result {
 }
 
 // mustSucceed fails the test now unless the run exited 0.
-func mustSucceed(t *testing.T, r result) {
+func mustSucceed(t *testing.T, r runResult) {
 	t.Helper()
 	if r.code != 0 {
 		t.Fatalf("localcluster %s: exit %d, want 0\n%s", strings.Join(r.args, " "), r.code, r.output())
 	}
 }
 
-var summaryRE = regexp.MustCompile(`(?m)^\w+: (\d+) changed, (\d+) already as wanted, (\d+) failed, (\d+) skipped$`)
+var flowSummaryRE = regexp.MustCompile(`(?m)^\w+: (\d+) changed, (\d+) already as wanted, (\d+) failed, (\d+) skipped$`)
 
 // counts reads the summary line of a run: changed, unchanged, failed and
 // skipped steps.
-func counts(t *testing.T, r result) (changed, unchanged, failed, skipped int) {
+func runCounts(t *testing.T, r runResult) (changed, unchanged, failed, skipped int) {
 	t.Helper()
-	m := summaryRE.FindStringSubmatch(r.stderr)
+	m := flowSummaryRE.FindStringSubmatch(r.stderr)
 	if m == nil {
 		t.Fatalf("localcluster %s printed no summary line:\n%s", strings.Join(r.args, " "), r.stderr)
 	}
@@ -423,10 +426,10 @@ func counts(t *testing.T, r result) (changed, unchanged, failed, skipped int) {
 }
 
 // wantUnchanged checks that a re-run changed nothing and said so.
-func wantUnchanged(t *testing.T, r result) {
+func wantUnchanged(t *testing.T, r runResult) {
 	t.Helper()
 	mustSucceed(t, r)
-	changed, unchanged, failed, skipped := counts(t, r)
+	changed, unchanged, failed, skipped := runCounts(t, r)
 	if changed != 0 || failed != 0 || skipped != 0 || unchanged == 0 {
 		t.Errorf("localcluster %s: %d changed, %d unchanged, %d failed, %d skipped; want every step unchanged\n%s",
 			strings.Join(r.args, " "), changed, unchanged, failed, skipped, r.stderr)
@@ -435,7 +438,7 @@ func wantUnchanged(t *testing.T, r result) {
 
 // wantStep checks that the run reports the step that starts with prefix
 // (after "✓ ") with a note containing note.
-func wantStep(t *testing.T, r result, prefix, note string) {
+func wantStep(t *testing.T, r runResult, prefix, note string) {
 	t.Helper()
 	for _, line := range strings.Split(r.stderr, "\n") {
 		if rest, ok := strings.CutPrefix(line, "✓ "+prefix); ok && strings.Contains(rest, note) {

@@ -7,8 +7,13 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"net/netip"
+	"os"
+	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -22,6 +27,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/localcluster/localcluster/internal/mesh"
 )
@@ -34,15 +40,15 @@ var (
 
 const metallbNamespace = "metallb-system"
 
-// kube is a cluster reached the way a user reaches it after create: through
+// labKube is a cluster reached the way a user reaches it after create: through
 // the context localcluster merged into the kubeconfig.
-type kube struct {
+type labKube struct {
 	name string
 	cs   kubernetes.Interface
 	dyn  dynamic.Interface
 }
 
-func (f *flow) kube(t *testing.T, n *node) kube {
+func (f *labFlow) kube(t *testing.T, n *labNode) labKube {
 	t.Helper()
 	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(
 		&clientcmd.ClientConfigLoadingRules{ExplicitPath: f.kubeconfig},
@@ -51,10 +57,10 @@ func (f *flow) kube(t *testing.T, n *node) kube {
 		t.Fatalf("context %s: %v", n.name, err)
 	}
 	cfg.Timeout = 15 * time.Second
-	return newKube(t, n.name, cfg)
+	return newLabKube(t, n.name, cfg)
 }
 
-func newKube(t *testing.T, name string, cfg *rest.Config) kube {
+func newLabKube(t *testing.T, name string, cfg *rest.Config) labKube {
 	t.Helper()
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
@@ -64,12 +70,12 @@ func newKube(t *testing.T, name string, cfg *rest.Config) kube {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return kube{name: name, cs: cs, dyn: dyn}
+	return labKube{name: name, cs: cs, dyn: dyn}
 }
 
 // wantRelease checks that Helm recorded the release as deployed in the
 // cluster: one release Secret with status deployed.
-func (k kube) wantRelease(t *testing.T, namespace, name string) {
+func (k labKube) wantRelease(t *testing.T, namespace, name string) {
 	t.Helper()
 	list, err := k.cs.CoreV1().Secrets(namespace).List(t.Context(), metav1.ListOptions{
 		LabelSelector: "owner=helm,name=" + name + ",status=deployed",
@@ -83,14 +89,14 @@ func (k kube) wantRelease(t *testing.T, namespace, name string) {
 	}
 }
 
-func (k kube) wantCRD(t *testing.T, name string) {
+func (k labKube) wantCRD(t *testing.T, name string) {
 	t.Helper()
 	if _, err := k.dyn.Resource(crdGVR).Get(t.Context(), name, metav1.GetOptions{}); err != nil {
 		t.Errorf("%s: CRD %s: %v", k.name, name, err)
 	}
 }
 
-func (k kube) configMap(t *testing.T, namespace, name string) *corev1.ConfigMap {
+func (k labKube) configMap(t *testing.T, namespace, name string) *corev1.ConfigMap {
 	t.Helper()
 	cm, err := k.cs.CoreV1().ConfigMaps(namespace).Get(t.Context(), name, metav1.GetOptions{})
 	if err != nil {
@@ -101,7 +107,7 @@ func (k kube) configMap(t *testing.T, namespace, name string) *corev1.ConfigMap 
 }
 
 // links returns the Link resources of the cluster by name.
-func (k kube) links(t *testing.T) map[string]*unstructured.Unstructured {
+func (k labKube) links(t *testing.T) map[string]*unstructured.Unstructured {
 	t.Helper()
 	list, err := k.dyn.Resource(mesh.LinkGVR).Namespace(mesh.MulticlusterNamespace).List(t.Context(), metav1.ListOptions{})
 	if err != nil {
@@ -117,7 +123,7 @@ func (k kube) links(t *testing.T) map[string]*unstructured.Unstructured {
 // controllers returns the stand-in service-mirror controllers of the
 // cluster's multicluster release (ConfigMaps controller-<target>), by
 // target, with whether each goes through a gateway.
-func (k kube) controllers(t *testing.T) map[string]string {
+func (k labKube) controllers(t *testing.T) map[string]string {
 	t.Helper()
 	list, err := k.cs.CoreV1().ConfigMaps(mesh.MulticlusterNamespace).List(t.Context(), metav1.ListOptions{LabelSelector: "component=controller"})
 	if err != nil {
@@ -130,15 +136,15 @@ func (k kube) controllers(t *testing.T) map[string]string {
 	return out
 }
 
-// background runs the stand-in controllers until stopped.
-type background struct {
+// standIns are stand-in controllers running until stopped.
+type standIns struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	errs   []error
 }
 
-func (b *background) stop() []error {
+func (b *standIns) stop() []error {
 	b.cancel()
 	b.wg.Wait()
 	b.mu.Lock()
@@ -146,7 +152,7 @@ func (b *background) stop() []error {
 	return b.errs
 }
 
-func (b *background) fail(err error) {
+func (b *standIns) fail(err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.errs = append(b.errs, err)
@@ -156,12 +162,12 @@ func (b *background) fail(err error) {
 // LoadBalancer Service without an address gets the lowest free address of
 // the cluster's IPAddressPool, as the pool object in the cluster says.
 // It reaches the API servers with the nodes' own admin credentials.
-func (f *flow) serveLoadBalancers(t *testing.T) *background {
+func (f *labFlow) serveLoadBalancers(t *testing.T) *standIns {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	b := &background{cancel: cancel}
+	b := &standIns{cancel: cancel}
 	for _, n := range f.nodes {
-		k := newKube(t, n.name, n.adminREST())
+		k := newLabKube(t, n.name, n.adminREST())
 		b.wg.Go(func() {
 			for ctx.Err() == nil {
 				assignLoadBalancers(ctx, k)
@@ -177,7 +183,7 @@ func (f *flow) serveLoadBalancers(t *testing.T) *background {
 
 // assignLoadBalancers is one pass of the stand-in MetalLB controller;
 // errors (a cluster not there yet, or gone) wait for the next pass.
-func assignLoadBalancers(ctx context.Context, k kube) {
+func assignLoadBalancers(ctx context.Context, k labKube) {
 	pools, err := k.dyn.Resource(ipPoolGVR).Namespace(metallbNamespace).List(ctx, metav1.ListOptions{})
 	if err != nil || len(pools.Items) == 0 {
 		return
@@ -223,12 +229,12 @@ func assignLoadBalancers(ctx context.Context, k kube) {
 // cluster: the remote-access token Secret gets a real token for its
 // service account (TokenRequest API) and the cluster's CA, as the mesh
 // tests do.
-func (f *flow) fillTokens(t *testing.T, delay time.Duration) *background {
+func (f *labFlow) fillTokens(t *testing.T, delay time.Duration) *standIns {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	b := &background{cancel: cancel}
+	b := &standIns{cancel: cancel}
 	for _, n := range f.nodes {
-		k := newKube(t, n.name, n.adminREST())
+		k := newLabKube(t, n.name, n.adminREST())
 		b.wg.Go(func() {
 			select {
 			case <-ctx.Done():
@@ -243,7 +249,7 @@ func (f *flow) fillTokens(t *testing.T, delay time.Duration) *background {
 	return b
 }
 
-func fillToken(ctx context.Context, k kube, ca []byte) error {
+func fillToken(ctx context.Context, k labKube, ca []byte) error {
 	tr, err := k.cs.CoreV1().ServiceAccounts(mesh.MulticlusterNamespace).CreateToken(ctx, mesh.RemoteAccessServiceAccount,
 		&authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{}}, metav1.CreateOptions{})
 	if err != nil {
@@ -257,4 +263,70 @@ func fillToken(ctx context.Context, k kube, ca []byte) error {
 	secret.Data = map[string][]byte{corev1.ServiceAccountTokenKey: []byte(tr.Status.Token), corev1.ServiceAccountRootCAKey: ca}
 	_, err = secrets.Update(ctx, secret, metav1.UpdateOptions{})
 	return err
+}
+
+func loadKubeconfigFile(t *testing.T, path string) *clientcmdapi.Config {
+	t.Helper()
+	cfg, err := clientcmd.LoadFromFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// wantUserEntries checks that the user's own context, cluster and user and
+// their current context are as they were.
+func wantUserEntries(t *testing.T, before, after *clientcmdapi.Config) {
+	t.Helper()
+	if after.CurrentContext != before.CurrentContext {
+		t.Errorf("current-context is %q, was %q", after.CurrentContext, before.CurrentContext)
+	}
+	if after.Contexts["prod"] == nil || !reflect.DeepEqual(after.Contexts["prod"], before.Contexts["prod"]) ||
+		!reflect.DeepEqual(after.Clusters["prod"], before.Clusters["prod"]) ||
+		!reflect.DeepEqual(after.AuthInfos["prod-admin"], before.AuthInfos["prod-admin"]) {
+		t.Errorf("the user's own context changed: now %+v %+v", after.Contexts["prod"], after.Clusters["prod"])
+	}
+}
+
+func mustReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func parsePEMCert(t *testing.T, data []byte) *x509.Certificate {
+	t.Helper()
+	block, _ := pem.Decode(data)
+	if block == nil {
+		t.Fatalf("no PEM block in %q", data)
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert
+}
+
+// stringFields returns the string fields of the object's map at path.
+func stringFields(u *unstructured.Unstructured, path ...string) map[string]string {
+	m, _, _ := unstructured.NestedMap(u.Object, path...)
+	out := map[string]string{}
+	for k, v := range m {
+		if s, ok := v.(string); ok {
+			out[k] = s
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -37,51 +37,53 @@ import (
 )
 
 const (
-	testNodeImage = "localcluster-testnode:busybox"
-	testLabel     = "dev.localcluster.test"
-	kindCluster   = "io.x-k8s.kind.cluster"
-	kindRole      = "io.x-k8s.kind.role"
-	nodeReadyWait = 3 * time.Minute
+	flowNodeImage    = "localcluster-testnode:busybox"
+	flowTestLabel    = "dev.localcluster.test"
+	kindClusterLabel = "io.x-k8s.kind.cluster"
+	kindRoleLabel    = "io.x-k8s.kind.role"
+	nodeReadyWait    = 3 * time.Minute
 )
 
-// node is one stand-in cluster node.
-type node struct {
+// labNode is one stand-in cluster node.
+type labNode struct {
 	short     string     // alpha, beta, gamma: the lab directory
 	name      string     // the cluster name, with the test's id
 	nybble    int        // subnet nybble: pods 10.<n>.1.0/24, services 10.<n>.2.0/24
 	addr      netip.Addr // fixed address on the lab network
 	spareAddr netip.Addr // where the test moves it to (step route); may be zero
 	dir       string     // host directory mounted as /etc/kubernetes
-	pki       *nodePKI
+	pki       *labNodePKI
 }
 
-func (n *node) container() string     { return n.name + "-control-plane" }
-func (n *node) podCIDR() netip.Prefix { return netip.MustParsePrefix(fmt.Sprintf("10.%d.1.0/24", n.nybble)) }
-func (n *node) serviceCIDR() string   { return fmt.Sprintf("10.%d.2.0/24", n.nybble) }
+func (n *labNode) container() string { return n.name + "-control-plane" }
+func (n *labNode) podCIDR() netip.Prefix {
+	return netip.MustParsePrefix(fmt.Sprintf("10.%d.1.0/24", n.nybble))
+}
+func (n *labNode) serviceCIDR() string { return fmt.Sprintf("10.%d.2.0/24", n.nybble) }
 
 // podAddr is the fake pod address the test puts on the node's lo.
-func (n *node) podAddr() string { return fmt.Sprintf("10.%d.1.1", n.nybble) }
+func (n *labNode) podAddr() string { return fmt.Sprintf("10.%d.1.1", n.nybble) }
 
 // server is the API server URL at the node's current address.
-func (n *node) server() string { return "https://" + netip.AddrPortFrom(n.addr, 6443).String() }
+func (n *labNode) server() string { return "https://" + netip.AddrPortFrom(n.addr, 6443).String() }
 
-// nodePKI is what one API server needs: a CA signing its serving and admin
+// labNodePKI is what one API server needs: a CA signing its serving and admin
 // certificates, and the service-account key pair.
-type nodePKI struct {
-	ca, serving, admin keyPair
+type labNodePKI struct {
+	ca, serving, admin labKeyPair
 	saKey, saPub       []byte
 }
 
-type keyPair struct {
+type labKeyPair struct {
 	cert    *x509.Certificate
 	key     crypto.Signer
 	certPEM []byte
 	keyPEM  []byte
 }
 
-func newNodePKI(t *testing.T, n *node) *nodePKI {
+func newLabNodePKI(t *testing.T, n *labNode) *labNodePKI {
 	t.Helper()
-	ca := mustSign(t, &x509.Certificate{
+	ca := labSign(t, &x509.Certificate{
 		Subject:  pkix.Name{CommonName: "labflow-ca-" + n.name},
 		KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature, BasicConstraintsValid: true, IsCA: true,
 	}, nil)
@@ -89,7 +91,7 @@ func newNodePKI(t *testing.T, n *node) *nodePKI {
 	if n.spareAddr.IsValid() {
 		ips = append(ips, net.ParseIP(n.spareAddr.String()))
 	}
-	serving := mustSign(t, &x509.Certificate{
+	serving := labSign(t, &x509.Certificate{
 		Subject:     pkix.Name{CommonName: "kube-apiserver"},
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
@@ -98,23 +100,23 @@ func newNodePKI(t *testing.T, n *node) *nodePKI {
 			"kubernetes.default.svc", "kubernetes.default.svc.cluster.local"},
 	}, &ca)
 	// kubeadm's admin.conf user: system:masters passes every RBAC check.
-	admin := mustSign(t, &x509.Certificate{
+	admin := labSign(t, &x509.Certificate{
 		Subject:     pkix.Name{CommonName: "kubernetes-admin", Organization: []string{"system:masters"}},
 		KeyUsage:    x509.KeyUsageDigitalSignature,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
 	}, &ca)
-	sa := newKey(t)
+	sa := newLabKey(t)
 	pub, err := x509.MarshalPKIXPublicKey(sa.Public())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &nodePKI{
+	return &labNodePKI{
 		ca: ca, serving: serving, admin: admin,
-		saKey: keyPEM(t, sa), saPub: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}),
+		saKey: labKeyPEM(t, sa), saPub: pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}),
 	}
 }
 
-func newKey(t *testing.T) crypto.Signer {
+func newLabKey(t *testing.T) crypto.Signer {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -123,7 +125,7 @@ func newKey(t *testing.T) crypto.Signer {
 	return k
 }
 
-func keyPEM(t *testing.T, k crypto.Signer) []byte {
+func labKeyPEM(t *testing.T, k crypto.Signer) []byte {
 	t.Helper()
 	der, err := x509.MarshalPKCS8PrivateKey(k)
 	if err != nil {
@@ -132,9 +134,9 @@ func keyPEM(t *testing.T, k crypto.Signer) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 }
 
-// mustSign makes a fresh key and its certificate from tmpl, signed by
+// labSign makes a fresh key and its certificate from tmpl, signed by
 // parent (self-signed when nil). Valid for a day.
-func mustSign(t *testing.T, tmpl *x509.Certificate, parent *keyPair) keyPair {
+func labSign(t *testing.T, tmpl *x509.Certificate, parent *labKeyPair) labKeyPair {
 	t.Helper()
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
 	if err != nil {
@@ -143,7 +145,7 @@ func mustSign(t *testing.T, tmpl *x509.Certificate, parent *keyPair) keyPair {
 	tmpl.SerialNumber = serial
 	tmpl.NotBefore = time.Now().Add(-time.Hour)
 	tmpl.NotAfter = time.Now().Add(24 * time.Hour)
-	key := newKey(t)
+	key := newLabKey(t)
 	signerCert, signerKey := tmpl, key
 	if parent != nil {
 		signerCert, signerKey = parent.cert, parent.key
@@ -156,7 +158,7 @@ func mustSign(t *testing.T, tmpl *x509.Certificate, parent *keyPair) keyPair {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return keyPair{cert: cert, key: key, certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), keyPEM: keyPEM(t, key)}
+	return labKeyPair{cert: cert, key: key, certPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), keyPEM: labKeyPEM(t, key)}
 }
 
 // adminConf is the node's /etc/kubernetes/admin.conf as kubeadm writes it
@@ -164,7 +166,7 @@ func mustSign(t *testing.T, tmpl *x509.Certificate, parent *keyPair) keyPair {
 // kubernetes-admin, server the node's container name. kind renames all
 // three to kind-<name>; localcluster renames them to <name> and points the
 // server at the node's address.
-func (n *node) adminConf() string {
+func (n *labNode) adminConf() string {
 	b64 := func(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 	return fmt.Sprintf(`apiVersion: v1
 kind: Config
@@ -192,7 +194,7 @@ users:
 // server listens on every address, so it survives the test moving the
 // node to another address; the shell stays as PID 1 so that a crashed API
 // server leaves a running container with its log to read.
-func (n *node) launchScript() string {
+func (n *labNode) launchScript() string {
 	return fmt.Sprintf(`#!/bin/sh
 # Stand-in for a kind node's control plane (localcluster lab flow test).
 mkdir -p /tmp/etcd /tmp/apiserver
@@ -219,16 +221,16 @@ exec sleep 2147483647
 }
 
 // writeFiles writes what the container mounts as /etc/kubernetes.
-func (n *node) writeFiles(t *testing.T) {
+func (n *labNode) writeFiles(t *testing.T) {
 	t.Helper()
 	files := map[string][]byte{
-		"admin.conf":         []byte(n.adminConf()),
-		"launch.sh":          []byte(n.launchScript()),
-		"pki/ca.crt":         n.pki.ca.certPEM,
-		"pki/apiserver.crt":  n.pki.serving.certPEM,
-		"pki/apiserver.key":  n.pki.serving.keyPEM,
-		"pki/sa.key":         n.pki.saKey,
-		"pki/sa.pub":         n.pki.saPub,
+		"admin.conf":        []byte(n.adminConf()),
+		"launch.sh":         []byte(n.launchScript()),
+		"pki/ca.crt":        n.pki.ca.certPEM,
+		"pki/apiserver.crt": n.pki.serving.certPEM,
+		"pki/apiserver.key": n.pki.serving.keyPEM,
+		"pki/sa.key":        n.pki.saKey,
+		"pki/sa.pub":        n.pki.saPub,
 	}
 	for rel, data := range files {
 		path := filepath.Join(n.dir, rel)
@@ -243,7 +245,7 @@ func (n *node) writeFiles(t *testing.T) {
 
 // startNode runs the node container on the lab network at its fixed
 // address, as kind would have started it.
-func (f *flow) startNode(t *testing.T, n *node) {
+func (f *labFlow) startNode(t *testing.T, n *labNode) {
 	t.Helper()
 	f.docker(t, "run", "-d",
 		"--name", n.container(), "--hostname", n.container(),
@@ -252,16 +254,16 @@ func (f *flow) startNode(t *testing.T, n *node) {
 		// kind publishes the API server on a loopback port of the host,
 		// which its library reads to write the host's kubeconfig.
 		"--publish", "127.0.0.1::6443",
-		"--label", kindCluster+"="+n.name, "--label", kindRole+"=control-plane",
-		"--label", testLabel+"="+f.id,
+		"--label", kindClusterLabel+"="+n.name, "--label", kindRoleLabel+"=control-plane",
+		"--label", flowTestLabel+"="+f.id,
 		"-v", f.apiserverBin+":/opt/lc/kube-apiserver:ro",
 		"-v", f.etcdBin+":/opt/lc/etcd:ro",
 		"-v", n.dir+":/etc/kubernetes:ro",
-		testNodeImage, "sh", "/etc/kubernetes/launch.sh")
+		flowNodeImage, "sh", "/etc/kubernetes/launch.sh")
 }
 
 // adminREST reaches the node's API server directly, as its admin.
-func (n *node) adminREST() *rest.Config {
+func (n *labNode) adminREST() *rest.Config {
 	return &rest.Config{
 		Host: n.server(),
 		TLSClientConfig: rest.TLSClientConfig{
@@ -273,7 +275,7 @@ func (n *node) adminREST() *rest.Config {
 
 // waitReady waits until the node's API server answers /readyz and has
 // made its namespaces, and fails with the node's logs if it does not.
-func (f *flow) waitReady(t *testing.T, n *node) {
+func (f *labFlow) waitReady(t *testing.T, n *labNode) {
 	t.Helper()
 	cs, err := kubernetes.NewForConfig(n.adminREST())
 	if err != nil {
@@ -297,7 +299,7 @@ func (f *flow) waitReady(t *testing.T, n *node) {
 	}
 }
 
-func (f *flow) nodeLogs(n *node) string {
+func (f *labFlow) nodeLogs(n *labNode) string {
 	logs, _ := exec.Command("docker", "logs", "--tail", "30", n.container()).CombinedOutput()
 	etcd, _ := exec.Command("docker", "exec", n.container(), "tail", "-n", "10", "/tmp/etcd.log").CombinedOutput()
 	return fmt.Sprintf("--- docker logs %s:\n%s--- etcd log:\n%s", n.container(), logs, etcd)
@@ -306,7 +308,7 @@ func (f *flow) nodeLogs(n *node) string {
 // preparePods gives the node its fake pod address and takes its default
 // route away, so that a packet toward a pod range without a route fails
 // in the sender instead of leaving through the Docker host.
-func (f *flow) preparePods(t *testing.T, n *node) {
+func (f *labFlow) preparePods(t *testing.T, n *labNode) {
 	t.Helper()
 	if !strings.Contains(f.exec(t, n, "ip", "addr", "show", "dev", "lo"), " "+n.podAddr()+"/") {
 		f.exec(t, n, "ip", "addr", "add", n.podAddr()+"/32", "dev", "lo")
@@ -317,14 +319,14 @@ func (f *flow) preparePods(t *testing.T, n *node) {
 }
 
 // exec runs a command in the node and returns its output.
-func (f *flow) exec(t *testing.T, n *node, cmd ...string) string {
+func (f *labFlow) exec(t *testing.T, n *labNode, cmd ...string) string {
 	t.Helper()
 	return f.docker(t, append([]string{"exec", n.container()}, cmd...)...)
 }
 
 // ping sends packets from a's pod address to b's until one is answered,
 // three at most: the first may wait for neighbour discovery.
-func (f *flow) ping(a, b *node) error {
+func (f *labFlow) ping(a, b *labNode) error {
 	var err error
 	for range 3 {
 		if err = f.pingOnce(a, b); err == nil {
@@ -335,7 +337,7 @@ func (f *flow) ping(a, b *node) error {
 	return err
 }
 
-func (f *flow) pingOnce(a, b *node) error {
+func (f *labFlow) pingOnce(a, b *labNode) error {
 	out, err := exec.Command("docker", "exec", a.container(), "ping", "-c1", "-W1", "-I", a.podAddr(), b.podAddr()).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("ping %s (%s) -> %s (%s): %v: %s", a.short, a.podAddr(), b.short, b.podAddr(), err, bytes.TrimSpace(out))
@@ -344,7 +346,7 @@ func (f *flow) pingOnce(a, b *node) error {
 }
 
 // docker runs the docker CLI and fails the test if it fails.
-func (f *flow) docker(t *testing.T, args ...string) string {
+func (f *labFlow) docker(t *testing.T, args ...string) string {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command("docker", args...)
@@ -353,4 +355,18 @@ func (f *flow) docker(t *testing.T, args ...string) string {
 		t.Fatalf("docker %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
 	return stdout.String()
+}
+
+// pingAll pings from every node's pod address to every other's.
+func (f *labFlow) pingAll(t *testing.T, nodes []*labNode) {
+	t.Helper()
+	for _, a := range nodes {
+		for _, b := range nodes {
+			if a != b {
+				if err := f.ping(a, b); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+	}
 }

@@ -305,5 +305,5 @@ type stepLogger struct {
 }
 
 func (s *stepLogger) Logf(format string, args ...any) {
-	s.out.printf("  %s: %s\n", s.prefix, fmt.Sprintf(format, args...))
+	s.out.printf("  %s: %s\n", s.prefix, strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
 }

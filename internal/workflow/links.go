@@ -27,8 +27,10 @@ type Link struct {
 
 func (l Link) id() string { return "link/" + l.Source.Name + "/" + l.Target.Name }
 
-// GroupLinks are the pod-to-pod links of every group a selected cluster is
-// in: each member linked to every other, both ways.
+// GroupLinks are the links of every group a selected cluster is in: each
+// member linked to every other, both ways, pod-to-pod, except where the
+// lab declares a gateway link between two members: Linkerd has one Link
+// per target, so that pair keeps its gateway.
 func GroupLinks(e *Env, defs []*definition.Cluster) []Link {
 	var links []Link
 	for _, g := range groupsOf(defs) {
@@ -36,7 +38,7 @@ func GroupLinks(e *Env, defs []*definition.Cluster) []Link {
 		for _, a := range members {
 			for _, b := range members {
 				if a != b {
-					links = append(links, Link{Source: a, Target: b})
+					links = append(links, Link{Source: a, Target: b, Gateway: contains(a.Def.GatewayLinks, b.Name)})
 				}
 			}
 		}

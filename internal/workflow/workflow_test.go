@@ -112,3 +112,21 @@ func TestLinksOfGroupsAndDeclarations(t *testing.T) {
 		t.Errorf("smiley links toward deleted: %v", got)
 	}
 }
+
+// A gateway link declared between two members of a group wins over the
+// group's pod-to-pod link for that pair: Linkerd has one Link per target,
+// and group and link must not undo each other.
+func TestGroupKeepsDeclaredGatewayLinks(t *testing.T) {
+	a, b := cluster("a", "A1/1", "g", false), cluster("b", "B2/2", "g", false)
+	b.GatewayLinks = []string{"a"}
+	p := planOf(t, a, b)
+	e := &Env{Plan: p, Lab: &definition.Lab{Clusters: []*definition.Cluster{a, b}}}
+	got := map[string]bool{}
+	for _, l := range GroupLinks(e, []*definition.Cluster{a}) {
+		got[l.id()] = l.Gateway
+	}
+	want := map[string]bool{"link/a/b": false, "link/b/a": true}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("group links (id → gateway) = %v, want %v", got, want)
+	}
+}
