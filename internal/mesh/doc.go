@@ -9,7 +9,6 @@
 // service-mirror controller of a link is an entry of the multicluster
 // release's `controllers` value (MergeControllers, RemoveController).
 // LinkManifests, LinkCommand and UnlinkCommand are what a dry run prints.
-// WaitReady waits for a namespace's workloads after an install.
 //
 // # Value and object names, and where they were checked
 //

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -81,32 +80,6 @@ func TestProbePeriod(t *testing.T) {
 	}
 	if _, err := probePeriod("soon"); err == nil || err.Error() != `mirror.linkerd.io/probe-period "soon" is neither seconds nor a duration` {
 		t.Errorf("probePeriod(soon) error = %v", err)
-	}
-}
-
-func TestPodReason(t *testing.T) {
-	tests := []struct {
-		name string
-		pod  corev1.Pod
-		want string
-	}{
-		{"ready", corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodRunning, Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}}}, ""},
-		{"completed job", corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodSucceeded}}, ""},
-		{"unschedulable", corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodPending, Conditions: []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: "Unschedulable", Message: "0/1 nodes are available: 1 Insufficient cpu."}}}},
-			"unschedulable: 0/1 nodes are available: 1 Insufficient cpu."},
-		{"crash loop in init container", corev1.Pod{Spec: corev1.PodSpec{NodeName: "n"}, Status: corev1.PodStatus{Phase: corev1.PodPending, InitContainerStatuses: []corev1.ContainerStatus{{Name: "linkerd-init", State: corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff", Message: "back-off 10s"}}}}}},
-			"container linkerd-init: CrashLoopBackOff: back-off 10s"},
-		{"probe failing", corev1.Pod{Spec: corev1.PodSpec{NodeName: "n"}, Status: corev1.PodStatus{Phase: corev1.PodRunning, Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse, Reason: "ContainersNotReady", Message: "containers with unready status: [destination]"}}}},
-			"not ready: containers with unready status: [destination]"},
-		{"failed", corev1.Pod{Status: corev1.PodStatus{Phase: corev1.PodFailed, Reason: "Evicted", Message: "The node was low on resource: memory."}},
-			"failed: The node was low on resource: memory."},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := podReason(&tt.pod); got != tt.want {
-				t.Errorf("podReason = %q, want %q", got, tt.want)
-			}
-		})
 	}
 }
 

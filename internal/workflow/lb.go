@@ -54,7 +54,11 @@ func LBSteps(e *Env, defs []*definition.Cluster, needs func(cluster string) stri
 			Title:  fmt.Sprintf("Install MetalLB with pool %s", joinPrefixes(c.LBPools()...)),
 			Script: strings.Join(script, "\n"),
 			Do: func(ctx context.Context, log plan.Logger) (plan.Result, error) {
-				return e.ensureReleases(ctx, c.Name, releases, log)
+				client, err := e.helmClient(c, log)
+				if err != nil {
+					return plan.Result{}, err
+				}
+				return ensureAll(ctx, client, releases)
 			},
 		}
 		if id := needs(c.Name); id != "" {
@@ -63,26 +67,4 @@ func LBSteps(e *Env, defs []*definition.Cluster, needs func(cluster string) stri
 		steps = append(steps, s)
 	}
 	return steps
-}
-
-// ensureReleases installs or upgrades releases in order in one cluster.
-func (e *Env) ensureReleases(ctx context.Context, cluster string, releases []helm.Release, log plan.Logger) (plan.Result, error) {
-	client, err := helm.New(e.Kubeconfig, cluster, helm.WithLogger(log.Logf))
-	if err != nil {
-		return plan.Result{}, err
-	}
-	var did []string
-	for _, r := range releases {
-		out, err := client.Ensure(ctx, r)
-		if err != nil {
-			return plan.Result{}, err
-		}
-		if out.Action != helm.Unchanged {
-			did = append(did, fmt.Sprintf("%s %s (revision %d)", r.Name, out.Action, out.Revision))
-		}
-	}
-	if len(did) == 0 {
-		return plan.Unchanged("releases already up to date"), nil
-	}
-	return plan.Changed(strings.Join(did, ", ")), nil
 }
