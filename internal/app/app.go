@@ -46,6 +46,7 @@ type GlobalOptions struct {
 	TrustDir   string
 	Kubeconfig string
 	Parallel   int
+	Verbose    bool
 }
 
 func newRootCommand(streams Streams) *cobra.Command {
@@ -70,6 +71,7 @@ cluster names (default: all).`,
 	f.StringVar(&g.TrustDir, "trust-dir", "./certs", "directory holding the Linkerd trust anchor root.crt/root.key")
 	f.StringVar(&g.Kubeconfig, "kubeconfig", "", "kubeconfig file to update (default: first of $KUBECONFIG, else ~/.kube/config)")
 	f.IntVar(&g.Parallel, "parallel", 8, "how many steps may run at once")
+	f.BoolVarP(&g.Verbose, "verbose", "v", false, "show Helm's own progress lines too")
 	// --dry-run is the usual spelling; the old tool's --dryrun stays the
 	// documented one.
 	f.BoolVar(&g.DryRun, "dry-run", false, "same as --dryrun")

@@ -62,7 +62,7 @@ func loadLab(streams Streams, g *GlobalOptions, a labArgs) (*loadedLab, error) {
 	}
 	home, _ := os.UserHomeDir()
 	env := &workflow.Env{
-		Lab: lab, Plan: p, TrustDir: g.TrustDir, Force: g.Force,
+		Lab: lab, Plan: p, TrustDir: g.TrustDir, Force: g.Force, Verbose: g.Verbose,
 		Kubeconfig: kubeconfig.Path(g.Kubeconfig, os.Getenv, home),
 		Charts:     chartsOf(lab.Settings),
 	}

@@ -154,7 +154,11 @@ func (e *Executor) runStep(ctx context.Context, s *Step, out *lineWriter, result
 		now = time.Now
 	}
 	start := now()
-	log := &stepLogger{out: out, prefix: label(s)}
+	prefix := s.Title
+	if s.Cluster != "" {
+		prefix = "[" + s.Cluster + "]"
+	}
+	log := &stepLogger{out: out, prefix: prefix}
 	out.printf("• %s ...\n", label(s))
 	var res Result
 	var err error
@@ -305,5 +309,5 @@ type stepLogger struct {
 }
 
 func (s *stepLogger) Logf(format string, args ...any) {
-	s.out.printf("  %s: %s\n", s.prefix, strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
+	s.out.printf("  %s %s\n", s.prefix, strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
 }

@@ -26,6 +26,7 @@ type Env struct {
 	Kubeconfig string // the kubeconfig file entries are merged into
 	TrustDir   string
 	Force      bool
+	Verbose    bool // pass Helm's own debug lines to the progress output
 	Charts     Charts
 
 	// Providers returns the provider of a given name.

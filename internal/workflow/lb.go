@@ -58,7 +58,7 @@ func LBSteps(e *Env, defs []*definition.Cluster, needs func(cluster string) stri
 				if err != nil {
 					return plan.Result{}, err
 				}
-				return ensureAll(ctx, client, releases)
+				return ensureAll(ctx, client, releases, log)
 			},
 		}
 		if id := needs(c.Name); id != "" {

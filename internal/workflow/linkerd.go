@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/certs"
@@ -32,7 +33,11 @@ func (e *Env) kubeTarget(c *addrplan.Cluster) (path, context string) {
 
 func (e *Env) helmClient(c *addrplan.Cluster, log plan.Logger) (*helm.Client, error) {
 	path, kctx := e.kubeTarget(c)
-	return helm.New(path, kctx, helm.WithLogger(log.Logf))
+	var opts []helm.Option
+	if e.Verbose {
+		opts = append(opts, helm.WithLogger(log.Logf))
+	}
+	return helm.New(path, kctx, opts...)
 }
 
 // meshCluster is what Linkerd's releases of c depend on, with the
@@ -150,12 +155,17 @@ func (e *Env) installLinkerd(ctx context.Context, c *addrplan.Cluster, log plan.
 	if err != nil {
 		return plan.Result{}, err
 	}
-	return ensureAll(ctx, client, []helm.Release{mesh.CRDsRelease(e.Charts.Linkerd, mc), cp})
+	return ensureAll(ctx, client, []helm.Release{mesh.CRDsRelease(e.Charts.Linkerd, mc), cp}, log)
 }
 
-func ensureAll(ctx context.Context, client *helm.Client, releases []helm.Release) (plan.Result, error) {
+func ensureAll(ctx context.Context, client *helm.Client, releases []helm.Release, log plan.Logger) (plan.Result, error) {
 	var did []string
 	for _, r := range releases {
+		if r.Wait {
+			log.Logf("%s: %s, waiting up to %s for it to be ready", r.Name, r.Chart, timeoutOf(r))
+		} else {
+			log.Logf("%s: %s", r.Name, r.Chart)
+		}
 		out, err := client.Ensure(ctx, r)
 		if err != nil {
 			return plan.Result{}, err
@@ -232,7 +242,14 @@ func (e *Env) ensureMulticluster(ctx context.Context, c *addrplan.Cluster, ch mc
 	if r.Values, err = mesh.MergeControllers(r.Values, ch.add...); err != nil {
 		return plan.Result{}, err
 	}
-	return ensureAll(ctx, client, []helm.Release{r})
+	return ensureAll(ctx, client, []helm.Release{r}, log)
+}
+
+func timeoutOf(r helm.Release) time.Duration {
+	if r.Timeout == 0 {
+		return helm.DefaultTimeout
+	}
+	return r.Timeout
 }
 
 func gatewayEnabled(values map[string]any) bool {
