@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,6 +18,18 @@ import (
 // CertsOptions are the flags of certs.
 type CertsOptions struct {
 	NewAnchor bool
+	Output    string
+}
+
+// CertReport is one certificate as certs -o json|yaml reports it.
+type CertReport struct {
+	Cluster  string    `json:"cluster,omitempty"`
+	Path     string    `json:"path"`
+	Subject  string    `json:"subject"`
+	NotAfter time.Time `json:"notAfter"`
+	DaysLeft int       `json:"daysLeft"`
+	Valid    bool      `json:"valid"`
+	Problem  string    `json:"problem,omitempty"`
 }
 
 func newCertsCommand(streams Streams, g *GlobalOptions) *cobra.Command {
@@ -33,6 +46,9 @@ a new trust anchor and so new issuers for every named cluster.`,
   localcluster certs --force clusters smiley`,
 		ValidArgsFunction: completeClusters(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkOutput(o.Output); err != nil {
+				return err
+			}
 			a, err := parseLabArgs("certs", args)
 			if err != nil {
 				return err
@@ -41,6 +57,7 @@ a new trust anchor and so new issuers for every named cluster.`,
 		},
 	}
 	cmd.Flags().BoolVar(&o.NewAnchor, "new-anchor", false, "replace the trust anchor (every issuer is remade; running clusters need Linkerd reinstalled)")
+	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", "report format: table, json or yaml")
 	return cmd
 }
 
@@ -58,7 +75,7 @@ func runCerts(ctx context.Context, streams Streams, g *GlobalOptions, o *CertsOp
 	if err != nil {
 		return err
 	}
-	return reportCerts(streams.Out, infos)
+	return reportCerts(streams.Out, o.Output, infos)
 }
 
 func certsOptions(l *loadedLab) certs.Options {
@@ -69,9 +86,26 @@ func certsOptions(l *loadedLab) certs.Options {
 	return opts
 }
 
-// reportCerts prints one line per certificate and fails if any is not
-// usable by Linkerd.
-func reportCerts(w io.Writer, infos []certs.CertInfo) error {
+// reportCerts prints every certificate and fails if any is not usable by
+// Linkerd.
+func reportCerts(w io.Writer, format string, infos []certs.CertInfo) error {
+	if format != "table" {
+		var out []CertReport
+		var bad []error
+		for _, c := range infos {
+			out = append(out, CertReport{Cluster: c.Cluster, Path: c.Path, Subject: c.Subject, NotAfter: c.NotAfter, DaysLeft: c.DaysLeft, Valid: c.Valid, Problem: c.Problem})
+			if !c.Valid {
+				bad = append(bad, fmt.Errorf("%s: %s", c.Path, c.Problem))
+			}
+		}
+		if err := writeStructured(w, format, out); err != nil {
+			return err
+		}
+		if len(bad) > 0 {
+			return fmt.Errorf("certificates Linkerd cannot use:\n%w", errors.Join(bad...))
+		}
+		return nil
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CLUSTER\tFILE\tSUBJECT\tVALID\tDAYS LEFT\tPROBLEM")
 	var bad []error

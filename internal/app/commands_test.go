@@ -96,8 +96,16 @@ func TestCertsReportAndMismatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, stderr, err = run(t, "certs", "--trust-dir", trust, lab); err != nil || !strings.Contains(stderr, "all certificates kept") {
+	stdout, stderr, err = run(t, "certs", "-o", "json", "--trust-dir", trust, lab)
+	if err != nil || !strings.Contains(stderr, "all certificates kept") {
 		t.Fatalf("second run: %v\n%s", err, stderr)
+	}
+	var report []CertReport
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil {
+		t.Fatalf("certs -o json: %v\n%s", err, stdout)
+	}
+	if len(report) != 3 || report[0].Subject != "CN=root.linkerd.cluster.local" || !report[1].Valid || report[1].DaysLeft < 360 {
+		t.Errorf("report = %+v", report)
 	}
 	if after, _ := os.ReadFile(issuer); string(after) != string(before) {
 		t.Error("second run changed the issuer")

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/netip"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"sigs.k8s.io/yaml"
 
 	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/dockernet"
@@ -59,10 +57,8 @@ addresses when Docker can tell. Works without Docker.`,
   localcluster info clusters -o json`,
 		ValidArgsFunction: completeClusters(g),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			switch o.Output {
-			case "table", "json", "yaml":
-			default:
-				return usageErrorf("-o %s: want table, json or yaml", o.Output)
+			if err := checkOutput(o.Output); err != nil {
+				return err
 			}
 			a, err := parseLabArgs("info", args)
 			if err != nil {
@@ -88,18 +84,8 @@ func runInfo(ctx context.Context, streams Streams, g *GlobalOptions, o *InfoOpti
 	for _, d := range l.Selected {
 		infos = append(infos, clusterInfo(l.Plan.Cluster(d.Name), nodes))
 	}
-	switch o.Output {
-	case "json":
-		enc := json.NewEncoder(streams.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(infos)
-	case "yaml":
-		out, err := yaml.Marshal(infos)
-		if err != nil {
-			return err
-		}
-		_, err = streams.Out.Write(out)
-		return err
+	if o.Output != "table" {
+		return writeStructured(streams.Out, o.Output, infos)
 	}
 	return infoTable(streams.Out, l.Plan.Network, infos)
 }
