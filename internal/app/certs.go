@@ -68,7 +68,7 @@ func runCerts(ctx context.Context, streams Streams, g *GlobalOptions, o *CertsOp
 	}
 	p := plan.New()
 	p.Add(workflow.CertsStep(l.Env, l.Selected, workflow.CertsOptions{NewAnchor: o.NewAnchor}))
-	if err := execute(ctx, streams, g, "certs", p); err != nil || g.DryRun {
+	if err := execute(ctx, streams, g, l, "certs", p); err != nil || g.DryRun {
 		return err
 	}
 	infos, err := certs.Inspect(certsOptions(l))

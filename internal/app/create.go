@@ -47,5 +47,5 @@ func runCreate(ctx context.Context, streams Streams, g *GlobalOptions, a labArgs
 	ready := workflow.ReadyAfter(p)
 	p.Add(workflow.RouteSteps(l.Env, l.Selected, ready)...)
 	p.Add(workflow.LBSteps(l.Env, l.Selected, ready)...)
-	return execute(ctx, streams, g, "create", p)
+	return execute(ctx, streams, g, l, "create", p)
 }

@@ -37,5 +37,5 @@ func runDelete(ctx context.Context, streams Streams, g *GlobalOptions, a labArgs
 	defer l.Env.Close()
 	p := plan.New()
 	p.Add(workflow.DeleteSteps(l.Env, l.Selected)...)
-	return execute(ctx, streams, g, "delete", p)
+	return execute(ctx, streams, g, l, "delete", p)
 }

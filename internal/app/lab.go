@@ -3,9 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/netip"
 	"os"
 	"strings"
+
+	"golang.org/x/term"
 
 	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/definition"
@@ -43,6 +46,7 @@ type loadedLab struct {
 	Plan     *addrplan.Plan
 	Selected []*definition.Cluster
 	Env      *workflow.Env
+	Progress *plan.Progress // shared by the executor and kind's logger
 }
 
 // loadLab reads the definitions, computes the address plan and selects
@@ -66,19 +70,20 @@ func loadLab(streams Streams, g *GlobalOptions, a labArgs) (*loadedLab, error) {
 		Kubeconfig: kubeconfig.Path(g.Kubeconfig, os.Getenv, home),
 		Charts:     chartsOf(lab.Settings),
 	}
-	env.Providers = registry(streams, env).For
-	return &loadedLab{Lab: lab, Plan: p, Selected: selected, Env: env}, nil
+	progress := newProgress(streams.ErrOut)
+	env.Providers = registry(progress, env).For
+	return &loadedLab{Lab: lab, Plan: p, Selected: selected, Env: env, Progress: progress}, nil
 }
 
 // registry holds the providers of a run. Making them touches nothing.
-func registry(streams Streams, env *workflow.Env) provider.Registry {
+func registry(log io.Writer, env *workflow.Env) provider.Registry {
 	var external []provider.Spec
 	for _, c := range env.Plan.Clusters {
 		if c.Def.Provider == "external" {
 			external = append(external, env.Spec(c))
 		}
 	}
-	return backends.New(backends.Options{Log: streams.ErrOut, External: external})
+	return backends.New(backends.Options{Log: log, External: external})
 }
 
 // networkOf applies lab.yaml's network settings over the default.
@@ -149,14 +154,27 @@ func setIf(dst *string, v string) {
 	}
 }
 
+// newProgress reports to w, with a spinner when w is a terminal.
+func newProgress(w io.Writer) *plan.Progress {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return plan.NewProgress(w, false, 0)
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		width = 0
+	}
+	return plan.NewProgress(w, true, width)
+}
+
 // execute runs or prints a plan. In dry-run the transcript goes to stdout
 // behind a header saying nothing was changed.
-func execute(ctx context.Context, streams Streams, g *GlobalOptions, command string, p *plan.Plan) error {
+func execute(ctx context.Context, streams Streams, g *GlobalOptions, l *loadedLab, command string, p *plan.Plan) error {
 	if g.DryRun {
 		fmt.Fprintf(streams.Out, "# localcluster %s --dryrun: %d steps, nothing was changed.\n", command, p.Len())
 		fmt.Fprintln(streams.Out, "# Each step is followed by commands that would do the same by hand; secrets are redacted.")
 	}
-	e := &plan.Executor{Stdout: streams.Out, Stderr: streams.ErrOut, DryRun: g.DryRun, Parallel: g.Parallel}
+	e := &plan.Executor{Stdout: streams.Out, Stderr: streams.ErrOut, Progress: l.Progress, DryRun: g.DryRun, Parallel: g.Parallel}
 	sum, err := e.Run(ctx, p)
 	if g.DryRun || p.Len() == 0 {
 		return err

@@ -33,7 +33,7 @@ func runLB(ctx context.Context, streams Streams, g *GlobalOptions, a labArgs) er
 	defer l.Env.Close()
 	p := plan.New()
 	p.Add(workflow.LBSteps(l.Env, l.Selected, noNeeds)...)
-	return execute(ctx, streams, g, "lb", p)
+	return execute(ctx, streams, g, l, "lb", p)
 }
 
 func noNeeds(string) string { return "" }

@@ -37,7 +37,7 @@ straight to the remote pods, over the routes create added.`,
 			}
 			p := plan.New()
 			p.Add(workflow.LinkSteps(l.Env, workflow.GroupLinks(l.Env, l.Selected), noNeeds)...)
-			return execute(cmd.Context(), streams, g, "group", p)
+			return execute(cmd.Context(), streams, g, l, "group", p)
 		},
 	}
 }
@@ -88,7 +88,7 @@ func runLink(ctx context.Context, streams Streams, g *GlobalOptions, o *LinkOpti
 	}
 	p := plan.New()
 	p.Add(workflow.LinkSteps(l.Env, links, noNeeds)...)
-	return execute(ctx, streams, g, "link", p)
+	return execute(ctx, streams, g, l, "link", p)
 }
 
 // pair resolves --src and --dst to clusters of the lab.
@@ -138,7 +138,7 @@ func newUnlinkCommand(streams Streams, g *GlobalOptions) *cobra.Command {
 			}
 			p := plan.New()
 			p.Add(workflow.UnlinkSteps(l.Env, link)...)
-			return execute(cmd.Context(), streams, g, "unlink", p)
+			return execute(cmd.Context(), streams, g, l, "unlink", p)
 		},
 	}
 	cmd.Flags().StringVar(&o.Src, "src", "", "the cluster holding the link")

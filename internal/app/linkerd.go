@@ -40,7 +40,7 @@ func runLinkerd(ctx context.Context, streams Streams, g *GlobalOptions, a labArg
 	p.Add(workflow.CertsStep(l.Env, l.Selected, workflow.CertsOptions{}))
 	p.Add(workflow.LinkerdSteps(l.Env, l.Selected, noNeeds)...)
 	p.Add(workflow.MulticlusterSteps(l.Env, l.Selected, workflow.LinkerdAfter(p))...)
-	return execute(ctx, streams, g, "linkerd", p)
+	return execute(ctx, streams, g, l, "linkerd", p)
 }
 
 func newMulticlusterCommand(streams Streams, g *GlobalOptions) *cobra.Command {
@@ -60,7 +60,7 @@ func newMulticlusterCommand(streams Streams, g *GlobalOptions) *cobra.Command {
 			}
 			p := plan.New()
 			p.Add(workflow.MulticlusterSteps(l.Env, l.Selected, noNeeds)...)
-			return execute(cmd.Context(), streams, g, "multicluster", p)
+			return execute(cmd.Context(), streams, g, l, "multicluster", p)
 		},
 	}
 }

@@ -37,5 +37,5 @@ func runRoute(ctx context.Context, streams Streams, g *GlobalOptions, a labArgs)
 	defer l.Env.Close()
 	p := plan.New()
 	p.Add(workflow.RouteSteps(l.Env, l.Selected, noNeeds)...)
-	return execute(ctx, streams, g, "route", p)
+	return execute(ctx, streams, g, l, "route", p)
 }

@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 )
 
 // Executor runs a plan, or prints it in dry-run.
 type Executor struct {
 	Stdout   io.Writer // dry-run transcript
-	Stderr   io.Writer // progress lines
+	Stderr   io.Writer // progress lines, when Progress is nil
+	Progress *Progress // progress, shared with libraries that log
 	DryRun   bool
 	Parallel int              // steps running at once; 0 means 8
 	Now      func() time.Time // nil means time.Now
@@ -112,7 +112,15 @@ func (e *Executor) execute(ctx context.Context, order []*Step) (Summary, error) 
 	}
 	st := &state{outcomes: map[string]*Outcome{}, running: map[string]bool{}}
 	results := make(chan done)
-	out := &lineWriter{w: e.Stderr}
+	out := e.Progress
+	if out == nil {
+		out = NewProgress(e.Stderr, false, 0)
+	}
+	if out.Spinning() {
+		stop := make(chan struct{})
+		defer close(stop)
+		go out.spin(100*time.Millisecond, stop)
+	}
 	for len(st.outcomes) < len(order) {
 		for _, s := range order {
 			if st.settled(s.ID) || st.running[s.ID] {
@@ -123,7 +131,7 @@ func (e *Executor) execute(ctx context.Context, order []*Step) (Summary, error) 
 				continue
 			case doomed:
 				st.outcomes[s.ID] = &Outcome{Step: s, Skipped: true}
-				out.printf("- %s: skipped, %s\n", label(s), st.why(s))
+				out.Printf("- %s: skipped, %s\n", label(s), st.why(s))
 				continue
 			}
 			if ctx.Err() != nil || len(st.running) >= parallel {
@@ -148,7 +156,7 @@ func (e *Executor) execute(ctx context.Context, order []*Step) (Summary, error) 
 	return sum, summaryError(sum, ctx.Err())
 }
 
-func (e *Executor) runStep(ctx context.Context, s *Step, out *lineWriter, results chan<- done) {
+func (e *Executor) runStep(ctx context.Context, s *Step, out *Progress, results chan<- done) {
 	now := e.Now
 	if now == nil {
 		now = time.Now
@@ -159,12 +167,16 @@ func (e *Executor) runStep(ctx context.Context, s *Step, out *lineWriter, result
 		prefix = "[" + s.Cluster + "]"
 	}
 	log := &stepLogger{out: out, prefix: prefix}
-	out.printf("• %s ...\n", label(s))
+	if !out.Spinning() {
+		out.Printf("• %s ...\n", label(s))
+	}
+	out.setRunning(label(s), true)
 	var res Result
 	var err error
 	if s.Do != nil {
 		res, err = safeDo(ctx, s, log)
 	}
+	out.setRunning(label(s), false)
 	results <- done{id: s.ID, out: Outcome{Step: s, Result: res, Err: err, Duration: now().Sub(start)}}
 }
 
@@ -179,17 +191,17 @@ func safeDo(ctx context.Context, s *Step, log Logger) (res Result, err error) {
 	return s.Do(ctx, log)
 }
 
-func (e *Executor) report(out *lineWriter, o Outcome) {
+func (e *Executor) report(out *Progress, o Outcome) {
 	l := label(o.Step)
 	switch {
 	case o.Err != nil:
-		out.printf("✗ %s: %v\n", l, o.Err)
+		out.Printf("✗ %s: %v\n", l, o.Err)
 	case o.Result.Note != "" && !o.Result.Changed:
-		out.printf("✓ %s: %s\n", l, o.Result.Note)
+		out.Printf("✓ %s: %s\n", l, o.Result.Note)
 	case o.Result.Note != "":
-		out.printf("✓ %s: %s (%s)\n", l, o.Result.Note, round(o.Duration))
+		out.Printf("✓ %s: %s (%s)\n", l, o.Result.Note, round(o.Duration))
 	default:
-		out.printf("✓ %s (%s)\n", l, round(o.Duration))
+		out.Printf("✓ %s (%s)\n", l, round(o.Duration))
 	}
 }
 
@@ -276,38 +288,23 @@ func (st *state) why(s *Step) string {
 	return "interrupted"
 }
 
-func (st *state) skipRest(order []*Step, out *lineWriter, interrupted error) {
+func (st *state) skipRest(order []*Step, out *Progress, interrupted error) {
 	for _, s := range order {
 		if st.settled(s.ID) {
 			continue
 		}
 		st.outcomes[s.ID] = &Outcome{Step: s, Skipped: true}
 		if interrupted != nil {
-			out.printf("- %s: not started, interrupted\n", label(s))
+			out.Printf("- %s: not started, interrupted\n", label(s))
 		}
 	}
 }
 
-// lineWriter serialises whole lines from parallel steps.
-type lineWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lineWriter) printf(format string, args ...any) {
-	if l.w == nil {
-		return
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fmt.Fprintf(l.w, format, args...)
-}
-
 type stepLogger struct {
-	out    *lineWriter
+	out    *Progress
 	prefix string
 }
 
 func (s *stepLogger) Logf(format string, args ...any) {
-	s.out.printf("  %s %s\n", s.prefix, strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
+	s.out.Printf("  %s %s\n", s.prefix, strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
 }
