@@ -13,7 +13,10 @@ import (
 func TestProgressSpinnerOnATerminal(t *testing.T) {
 	var b bytes.Buffer
 	pr := NewProgress(&b, true, 40)
-	slow := func(context.Context, Logger) (Result, error) { time.Sleep(250 * time.Millisecond); return Changed("done"), nil }
+	slow := func(context.Context, Logger) (Result, error) {
+		time.Sleep(250 * time.Millisecond)
+		return Changed("done"), nil
+	}
 	p := New()
 	p.Add(&Step{ID: "a", Cluster: "smiley", Title: "Create a rather long titled cluster step", Do: slow})
 	if _, err := (&Executor{Progress: pr}).Run(context.Background(), p); err != nil {
