@@ -123,3 +123,10 @@ func TestCertsReportAndMismatch(t *testing.T) {
 		t.Fatalf("--force should remake the issuers: %v", err)
 	}
 }
+
+func TestNothingToDoSaysSo(t *testing.T) {
+	_, stderr, err := run(t, "route", "clusters/workshop", "cdn")
+	if err != nil || stderr != "route: nothing to do for cdn\n" {
+		t.Errorf("err = %v, stderr = %q", err, stderr)
+	}
+}

@@ -174,6 +174,10 @@ func execute(ctx context.Context, streams Streams, g *GlobalOptions, l *loadedLa
 		fmt.Fprintf(streams.Out, "# localcluster %s --dryrun: %d steps, nothing was changed.\n", command, p.Len())
 		fmt.Fprintln(streams.Out, "# Each step is followed by commands that would do the same by hand; secrets are redacted.")
 	}
+	if p.Len() == 0 && !g.DryRun {
+		fmt.Fprintf(streams.ErrOut, "%s: nothing to do for %s\n", command, selectedNames(l))
+		return nil
+	}
 	e := &plan.Executor{Stdout: streams.Out, Stderr: streams.ErrOut, Progress: l.Progress, DryRun: g.DryRun, Parallel: g.Parallel}
 	sum, err := e.Run(ctx, p)
 	if g.DryRun || p.Len() == 0 {
@@ -183,4 +187,12 @@ func execute(ctx context.Context, streams Streams, g *GlobalOptions, l *loadedLa
 	fmt.Fprintf(streams.ErrOut, "%s: %d changed, %d already as wanted, %d failed, %d skipped\n",
 		strings.ToUpper(command[:1])+command[1:], changed, unchanged, failed, skipped)
 	return err
+}
+
+func selectedNames(l *loadedLab) string {
+	var names []string
+	for _, c := range l.Selected {
+		names = append(names, c.Name)
+	}
+	return joinAnd(names)
 }
