@@ -24,7 +24,7 @@ func run(t *testing.T, args ...string) (stdout, stderr string, err error) {
 // runWithDocker is run with the machine's Docker engine.
 func runWithDocker(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	if _, err := os.Stat("go.mod"); err != nil {
+	if _, err := os.Stat("app.go"); err == nil { // in the package: go to the repository root
 		t.Chdir("../..")
 	}
 	t.Setenv("KUBECONFIG", "")
