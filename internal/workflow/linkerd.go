@@ -32,6 +32,9 @@ func (e *Env) kubeTarget(c *addrplan.Cluster) (path, context string) {
 }
 
 func (e *Env) helmClient(c *addrplan.Cluster, log plan.Logger) (*helm.Client, error) {
+	if _, err := e.reach(c); err != nil {
+		return nil, err
+	}
 	path, kctx := e.kubeTarget(c)
 	var opts []helm.Option
 	if e.Verbose {
@@ -134,8 +137,7 @@ func (e *Env) installLinkerd(ctx context.Context, c *addrplan.Cluster, log plan.
 	}
 	mc := e.meshCluster(c)
 	mc.TrustAnchorPEM, mc.IssuerCertPEM, mc.IssuerKeyPEM = anchor, crt, key
-	path, kctx := e.kubeTarget(c)
-	cfg, err := kubeconfig.RESTConfig(path, kctx)
+	cfg, err := e.reach(c)
 	if err != nil {
 		return plan.Result{}, err
 	}

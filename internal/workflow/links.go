@@ -153,8 +153,7 @@ func (e *Env) peerServerText(c *addrplan.Cluster) string {
 }
 
 func (e *Env) applyLink(ctx context.Context, l Link) (plan.Result, error) {
-	tpath, tctx := e.kubeTarget(l.Target)
-	targetREST, err := kubeconfig.RESTConfig(tpath, tctx)
+	targetREST, err := e.reach(l.Target)
 	if err != nil {
 		return plan.Result{}, err
 	}
@@ -162,8 +161,7 @@ func (e *Env) applyLink(ctx context.Context, l Link) (plan.Result, error) {
 	if err != nil {
 		return plan.Result{}, err
 	}
-	spath, sctx := e.kubeTarget(l.Source)
-	sourceREST, err := kubeconfig.RESTConfig(spath, sctx)
+	sourceREST, err := e.reach(l.Source)
 	if err != nil {
 		return plan.Result{}, err
 	}
@@ -232,8 +230,7 @@ func UnlinkSteps(e *Env, l Link) []*plan.Step {
 }
 
 func (e *Env) unlink(ctx context.Context, src *addrplan.Cluster, target string) (plan.Result, error) {
-	path, kctx := e.kubeTarget(src)
-	rest, err := kubeconfig.RESTConfig(path, kctx)
+	rest, err := e.reach(src)
 	if err != nil {
 		return plan.Result{}, err
 	}
