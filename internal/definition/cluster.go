@@ -191,8 +191,10 @@ func (ck *fileCheck) spec(s *clusterSpec) {
 	if s.Zone != "" && !labelValueRE.MatchString(s.Zone) {
 		ck.problem("spec.zone", "%q is not a valid zone: it becomes the node label topology.kubernetes.io/zone, so %s", s.Zone, labelValueRules)
 	}
-	if strings.TrimSpace(s.Image) != "" && strings.ContainsAny(s.Image, " \t\n") {
-		ck.problem("spec.image", "%q is not an image reference: it must not contain blanks", s.Image)
+	if strings.TrimSpace(s.Image) != "" {
+		if msg := checkImage(s.Image); msg != "" {
+			ck.problem("spec.image", "%s", msg)
+		}
 	}
 	ck.providerFields()
 	ck.links(s.GatewayLinks)
