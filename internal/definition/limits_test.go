@@ -121,7 +121,7 @@ func TestLoadSearchBounded(t *testing.T) {
 	if !errors.As(err, &problems) || len(problems) != 1 {
 		t.Fatalf("got %v; want exactly one problem", err)
 	}
-	want := `home: searched 50 directories for sma.yaml without coming to the end (stopped at home/p16/q); this does not look like a lab: pass the directory that holds your cluster directories, e.g. "clusters"`
+	want := `home: searched 50 directories for sma.yaml without coming to the end (stopped at home/p15/q/r); this does not look like a lab: pass the directory that holds your cluster directories, e.g. "clusters"`
 	if got := problems.Error(); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
