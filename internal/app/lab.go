@@ -52,6 +52,9 @@ type loadedLab struct {
 // loadLab reads the definitions, computes the address plan and selects
 // the named clusters. It reads files only.
 func loadLab(streams Streams, g *GlobalOptions, a labArgs) (*loadedLab, error) {
+	if err := g.validate(); err != nil {
+		return nil, err
+	}
 	lab, err := definition.Load(a.Dirs)
 	if err != nil {
 		return nil, err
