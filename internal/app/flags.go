@@ -58,7 +58,10 @@ func checkTrustDir(dir string) string {
 // (--kubeconfig, else $KUBECONFIG, else ~/.kube/config) and every file
 // $KUBECONFIG lists, as kubectl would read them all.
 func checkKubeconfigFlag(explicit string, getenv func(string) string) string {
-	home, _ := os.UserHomeDir()
+	home, err := os.UserHomeDir()
+	if err != nil && explicit == "" && getenv(kubeconfig.EnvVar) == "" {
+		return fmt.Sprintf("cannot find the default kubeconfig ~/.kube/config: %v; set HOME, or give the file with --kubeconfig or $%s", err, kubeconfig.EnvVar)
+	}
 	path := kubeconfig.Path(explicit, getenv, home)
 	source := "--kubeconfig " + path
 	switch {

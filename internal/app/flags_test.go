@@ -105,3 +105,17 @@ func runKeepingEnv(t *testing.T, args ...string) (stdout, stderr string, err err
 	err = Run(context.Background(), Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, args)
 	return out.String(), errOut.String(), err
 }
+
+// Without a home directory the default kubeconfig would land in
+// ".kube/config" under the working directory: refused, saying what to set.
+func TestKubeconfigWithoutHome(t *testing.T) {
+	t.Setenv("HOME", "")
+	env := func(string) string { return "" }
+	want := "cannot find the default kubeconfig ~/.kube/config: $HOME is not defined; set HOME, or give the file with --kubeconfig or $KUBECONFIG"
+	if got := checkKubeconfigFlag("", env); got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if got := checkKubeconfigFlag(filepath.Join(t.TempDir(), "config"), env); got != "" {
+		t.Errorf("with --kubeconfig: %q", got)
+	}
+}

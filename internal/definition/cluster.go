@@ -255,6 +255,8 @@ func (ck *fileCheck) kubeconfig(p string) string {
 	resolved, msg := resolvePath(p, ck.c.Dir)
 	if msg != "" {
 		ck.problem(path, "%s", msg)
+	} else if fi, err := os.Stat(resolved); err == nil && fi.IsDir() {
+		ck.problem(path, "%s is a directory; give the kubeconfig file in it, e.g. %s", resolved, filepath.Join(p, "config"))
 	}
 	return resolved
 }

@@ -132,11 +132,11 @@ func (l *loader) walk(s *search, dir, resolved string) {
 // clusterFile lists a file named sma.yaml, or reports why it cannot be
 // read: a cluster must not silently drop out of the lab.
 func (l *loader) clusterFile(s *search, path string) {
+	s.found++ // even a broken one: "no sma.yaml found" would mislead
 	if msg, _ := describeNonFile(path); msg != "" {
 		l.problems.add(Pos{File: path}, "", "%s", msg)
 		return
 	}
-	s.found++
 	l.list(&l.clusterFiles, path)
 }
 
