@@ -119,3 +119,21 @@ func TestKubeconfigWithoutHome(t *testing.T) {
 		t.Errorf("with --kubeconfig: %q", got)
 	}
 }
+
+// An interrupt while the lab is loading ends the command at once, as
+// interrupted (exit 130), before anything is planned or printed.
+func TestInterruptedWhileLoading(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+	t.Setenv("HOME", t.TempDir())
+	t.Chdir("../..")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errOut bytes.Buffer
+	err := Run(ctx, Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, []string{"create", "--dryrun", "clusters/workshop"})
+	if got := ExitCode(err); got != 130 {
+		t.Errorf("exit code %d (%v), want 130", got, err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("printed a plan:\n%s", out.String())
+	}
+}
