@@ -69,7 +69,9 @@ func TestLoadHugeFileNotRead(t *testing.T) {
 		if err := f.Truncate(size); err != nil {
 			t.Fatal(err)
 		}
-		f.Close()
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)

@@ -64,7 +64,7 @@ func readDefinition(path string) ([]byte, *Problem) {
 	if err != nil {
 		return nil, problem("cannot read: %v", pathErr(err))
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: nothing to lose
 	if fi, err := f.Stat(); err == nil && fi.Size() > maxFileSize {
 		return nil, problem("%s", tooBig(fi.Size()))
 	}

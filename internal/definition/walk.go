@@ -119,12 +119,12 @@ func (l *loader) walk(s *search, dir, resolved string) {
 			if err != nil || !fi.IsDir() {
 				continue // a dangling link is none of ours
 			}
-			real, err := filepath.EvalSymlinks(path)
+			target, err := filepath.EvalSymlinks(path)
 			if err != nil {
 				s.unreadable = append(s.unreadable, fmt.Sprintf("%s (%v)", path, pathErr(err)))
 				continue
 			}
-			l.walk(s, path, real)
+			l.walk(s, path, target)
 		}
 	}
 }
