@@ -7,8 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 
 	"github.com/localcluster/localcluster/internal/kubeconfig"
 )
@@ -95,8 +94,8 @@ func checkWritableFile(what, path string) string {
 	case err == nil && !fi.Mode().IsRegular():
 		return fmt.Sprintf("%s is not a regular file; give a kubeconfig file", what)
 	case err == nil:
-		if err := unix.Access(path, unix.W_OK); err != nil {
-			return fmt.Sprintf("%s cannot be written (%v); fix its permissions or give another file with --kubeconfig", what, err)
+		if err := kubeconfig.CheckWritable(path); err != nil {
+			return fmt.Sprintf("%s: %v", what, err)
 		}
 		return ""
 	case !missing(err):
@@ -116,7 +115,7 @@ func checkCreatable(what, path, kind string) string {
 		case err == nil && !fi.IsDir():
 			return fmt.Sprintf("%s cannot be created: %s is a file, not a directory", what, parent)
 		case err == nil:
-			if err := unix.Access(parent, unix.W_OK|unix.X_OK); err != nil {
+			if err := canWrite(parent); err != nil {
 				return fmt.Sprintf("%s cannot be created: directory %s cannot be written (%v); give a %s somewhere you can write", what, parent, err, kind)
 			}
 			return ""
@@ -134,7 +133,7 @@ func checkCreatable(what, path, kind string) string {
 // missing reports whether err says a path is not there, including when a
 // component of it is a file (which checkCreatable then names).
 func missing(err error) bool {
-	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, unix.ENOTDIR)
+	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
 }
 
 // pathErr drops the path from an os error; the message already names it.

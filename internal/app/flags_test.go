@@ -137,3 +137,17 @@ func TestInterruptedWhileLoading(t *testing.T) {
 		t.Errorf("printed a plan:\n%s", out.String())
 	}
 }
+
+// A read-only kubeconfig is refused up front, in dry-run too.
+func TestReadOnlyKubeconfigRefusedUpFront(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(path, []byte("apiVersion: v1\nkind: Config\n"), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", "")
+	_, _, err := runKeepingEnv(t, "create", "--dryrun", "--kubeconfig", path, "clusters/east-west")
+	want := "--kubeconfig " + path + ": " + path + " is read-only (mode -r--r--r--), so it is left alone"
+	if ExitCode(err) != 2 || err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v (exit %d); want exit 2 and %q", err, ExitCode(err), want)
+	}
+}
