@@ -2,6 +2,7 @@ package demos
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,6 +84,9 @@ func (c *Checker) localcluster(ctx context.Context, s *state, pos Pos, dir strin
 	}
 	if err := c.Lab.Check(ctx, dir, args[1:]); err != nil {
 		s.add(pos, "%v", err)
+		if errors.Is(err, errPending) {
+			s.problems[len(s.problems)-1].Pending = true
+		}
 	}
 }
 

@@ -76,7 +76,7 @@ func newChecker(tmp string) (*Checker, func(), error) {
 		stop()
 		return nil, nil, err
 	}
-	return &Checker{Lab: Lab{Binary: bin, Home: home}, Kube: kube}, stop, nil
+	return &Checker{Lab: &Lab{Binary: bin, Home: home}, Kube: kube}, stop, nil
 }
 
 func checker(t *testing.T) *Checker {
@@ -103,6 +103,10 @@ func TestWorkshops(t *testing.T) {
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			for _, p := range c.CheckDir(t.Context(), dir) {
+				if p.Pending {
+					t.Logf("pending: %s: %s", filepath.Base(dir), p)
+					continue
+				}
 				t.Errorf("%s: %s", filepath.Base(dir), p)
 			}
 		})
