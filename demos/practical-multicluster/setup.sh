@@ -39,13 +39,12 @@ helm upgrade --install --kube-context smiley-dr -n faces faces ../charts/faces \
   --set smiley.smiley=Screaming \
   --set-string 'smiley.serviceLabels.mirror\.linkerd\.io/exported=remote-discovery'
 
-# faces-dr: Faces with its smiley routed to smiley-dr. Its GUI is exported
-# to cdn live, during the workshop.
+# faces-dr: Faces whose face calls smiley-dr's smiley, mirrored pod-to-pod
+# as smiley-smiley-dr. Its GUI is exported to cdn live, during the workshop.
 kubectl --context faces-dr apply -f k8s/namespace.yaml
-helm upgrade --install --kube-context faces-dr -n faces faces ../charts/faces \
-  --set smiley.enabled=false
 kubectl --context faces-dr wait -n faces --for=create svc/smiley-smiley-dr --timeout=5m
-kubectl --context faces-dr apply -f k8s/faces-dr/smiley-route.yaml
+helm upgrade --install --kube-context faces-dr -n faces faces ../charts/faces \
+  --set smiley.enabled=false --set face.smileyService=smiley-smiley-dr
 
 # cdn: the CDN, and the route that sends Faces to the faces cluster.
 kubectl --context cdn apply -f k8s/cdn/cdn.yaml

@@ -58,7 +58,7 @@ func (c *Checker) elements(ctx context.Context, s *state, elems []Element, inMac
 		switch e.Kind {
 		case Comment:
 		case Directive:
-			c.directive(ctx, s, e, inMacro)
+			c.directive(ctx, s, e)
 		case Command:
 			if inMacro && strings.TrimSpace(e.Text) != "" {
 				s.add(e.Pos, "a command inside a macro: demosh does not stop when it fails (a macro always succeeds)")
@@ -72,7 +72,7 @@ func (c *Checker) elements(ctx context.Context, s *state, elems []Element, inMac
 // command.
 var modifiers = []string{"SHOW", "HIDE", "waitafter", "nowaitbefore", "noshow", "notypeout", "immed", "immediate"}
 
-func (c *Checker) directive(ctx context.Context, s *state, e Element, inMacro bool) {
+func (c *Checker) directive(ctx context.Context, s *state, e Element) {
 	word, _, _ := strings.Cut(e.Text, " ")
 	switch {
 	case word == "SKIP":
@@ -90,7 +90,6 @@ func (c *Checker) directive(ctx context.Context, s *state, e Element, inMacro bo
 		}
 		c.elements(ctx, s, m.Body, true)
 	}
-	_ = inMacro
 }
 
 func (c *Checker) command(ctx context.Context, s *state, e Element) {

@@ -2,7 +2,6 @@ package demos
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -320,5 +319,3 @@ func (r *reader) block(end string, start Pos) ([]Element, error) {
 	r.w.Imports = append(r.w.Imports, sub.Imports...)
 	return sub.Elements, nil
 }
-
-var errNoWorkshops = errors.New("no workshops")

@@ -42,7 +42,7 @@ func (r *Runner) RunDir(ctx context.Context, dir string) error {
 	}
 	r.env["PATH"] = r.Bin + string(os.PathListSeparator) + r.env["PATH"]
 	fmt.Fprintf(r.Out, "$ ./%s\n", SetupFile)
-	if err := r.exec(ctx, exec.CommandContext(ctx, "bash", SetupFile)); err != nil {
+	if err := r.exec(exec.CommandContext(ctx, "bash", SetupFile)); err != nil {
 		return fmt.Errorf("%s: %w", SetupFile, err)
 	}
 	w, err := Read(dir, ReadmeFile)
@@ -115,7 +115,7 @@ func (r *Runner) command(ctx context.Context, text string) error {
 		return nil // set -e: the runner always stops at a failure
 	}
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", strings.Join(append(slices.Clone(r.functions), text), "\n"))
-	return r.exec(ctx, cmd)
+	return r.exec(cmd)
 }
 
 // bash runs script in bash and returns what it prints, as demosh does for
@@ -125,13 +125,13 @@ func (r *Runner) bash(ctx context.Context, script string) (string, error) {
 	cmd.Stdin = strings.NewReader(script)
 	var out bytes.Buffer
 	cmd.Stdout = &out
-	if err := r.exec(ctx, cmd); err != nil {
+	if err := r.exec(cmd); err != nil {
 		return "", err
 	}
 	return out.String(), nil
 }
 
-func (r *Runner) exec(_ context.Context, cmd *exec.Cmd) error {
+func (r *Runner) exec(cmd *exec.Cmd) error {
 	cmd.Dir = r.cwd
 	cmd.Env = nil
 	for k, v := range r.env {
