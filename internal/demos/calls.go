@@ -81,6 +81,9 @@ func (c *Checker) localcluster(ctx context.Context, s *state, pos Pos, dir strin
 		for _, d := range strings.Split(p[0], ",") {
 			s.mustExist(pos, dir, d)
 		}
+		for _, name := range labClusters(dir, p[0]) {
+			s.clusters[name] = true
+		}
 	}
 	if err := c.Lab.Check(ctx, dir, args[1:]); err != nil {
 		s.add(pos, "%v", err)
@@ -92,6 +95,7 @@ func (c *Checker) localcluster(ctx context.Context, s *state, pos Pos, dir strin
 
 func (c *Checker) kubectl(ctx context.Context, s *state, pos Pos, dir string, args []string) {
 	k := parseKubectl(args)
+	s.checkContext(pos, "kubectl", "--context", k.Context)
 	if k.Kustomize {
 		s.add(pos, "kubectl -k: kustomizations are not checked; apply files with -f")
 	}
@@ -139,6 +143,7 @@ func (c *Checker) helm(ctx context.Context, s *state, pos Pos, dir string, args 
 	for _, f := range h.Release.Values.ValueFiles {
 		s.mustExist(pos, dir, f)
 	}
+	s.checkContext(pos, "helm", "--kube-context", h.KubeContext)
 	if h.Verb != "install" && h.Verb != "upgrade" && h.Verb != "template" {
 		return
 	}

@@ -39,6 +39,7 @@ type state struct {
 	functions    []string
 	exitOnFailed bool
 	script       bool // a bash script run under set -e/pipefail, not demosh
+	clusters     map[string]bool // of the labs named by localcluster calls so far
 	problems     []Problem
 }
 
@@ -48,7 +49,7 @@ func (s *state) add(pos Pos, format string, args ...any) {
 
 // Check checks every element of w in the order demosh runs them.
 func (c *Checker) Check(ctx context.Context, w *Workshop) []Problem {
-	s := &state{w: w, env: map[string]string{}}
+	s := &state{w: w, env: map[string]string{}, clusters: map[string]bool{}}
 	c.elements(ctx, s, w.Elements, false)
 	return s.problems
 }

@@ -57,7 +57,7 @@ func (c *Checker) CheckDir(ctx context.Context, dir string) []Problem {
 // CheckScript checks a bash script as Check checks a workshop, with the
 // rules of a script run by bash under `set -e -o pipefail`.
 func (c *Checker) CheckScript(ctx context.Context, w *Workshop) []Problem {
-	s := &state{w: w, env: map[string]string{}, script: true}
+	s := &state{w: w, env: map[string]string{}, script: true, clusters: map[string]bool{}}
 	c.elements(ctx, s, w.Elements, false)
 	return s.problems
 }
