@@ -38,7 +38,7 @@ type state struct {
 	env          map[string]string // assignments whose value the harness knows
 	functions    []string
 	exitOnFailed bool
-	script       bool // a bash script run under set -e/pipefail, not demosh
+	script       bool            // a bash script run under set -e/pipefail, not demosh
 	clusters     map[string]bool // of the labs named by localcluster calls so far
 	problems     []Problem
 }
