@@ -33,7 +33,7 @@ func (l Link) id() string { return "link/" + l.Source.Name + "/" + l.Target.Name
 // per target, so that pair keeps its gateway.
 func GroupLinks(e *Env, defs []*definition.Cluster) []Link {
 	var links []Link
-	for _, g := range groupsOf(defs) {
+	for _, g := range e.groupsOf(defs) {
 		members := e.Plan.Group(g)
 		for _, a := range members {
 			for _, b := range members {
@@ -140,16 +140,17 @@ func linkStep(e *Env, l Link, needs func(string) string) *plan.Step {
 	return s
 }
 
-// peerServerText is the target's server for printed commands: the one in
-// the kubeconfig when it is there, else how create will set it.
+// peerServerText is the target's server for printed commands: its node's
+// address, found as the real step finds it, or an external cluster's own.
 func (e *Env) peerServerText(c *addrplan.Cluster) string {
-	if s, err := e.peerServer(c); err == nil && s != "" {
+	if e.Managed(c) {
+		return "https://" + inspectAddr(e, c, !c.Def.V4) + ":6443"
+	}
+	path, kctx := e.kubeTarget(c)
+	if s, err := kubeconfig.Lookup(path, kctx); err == nil && s != "" {
 		return s
 	}
-	if c.Def.Provider == "external" {
-		return "<server of context " + c.Def.Context + ">"
-	}
-	return "https://" + inspectAddr(e, c, !c.Def.V4) + ":6443"
+	return "<server of context " + c.Def.Context + ">"
 }
 
 func (e *Env) applyLink(ctx context.Context, l Link) (plan.Result, error) {
@@ -157,7 +158,7 @@ func (e *Env) applyLink(ctx context.Context, l Link) (plan.Result, error) {
 	if err != nil {
 		return plan.Result{}, err
 	}
-	server, err := e.peerServer(l.Target)
+	server, err := e.peerServer(ctx, l.Target)
 	if err != nil {
 		return plan.Result{}, err
 	}
