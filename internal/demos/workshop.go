@@ -99,24 +99,25 @@ func layout(dir string) []Problem {
 // check shipped in the workshop's directory, @SHOW, and pauses.
 func format(w *Workshop) []Problem {
 	var problems []Problem
-	add := func(line int, format string, args ...any) {
-		problems = append(problems, Problem{Pos: Pos{File: w.File, Line: line}, Msg: fmt.Sprintf(format, args...)})
+	// The conventions concern the file as a whole: reported at its line 1.
+	add := func(format string, args ...any) {
+		problems = append(problems, Problem{Pos: Pos{File: w.File, Line: 1}, Msg: fmt.Sprintf(format, args...)})
 	}
 	data, _ := os.ReadFile(filepath.Join(w.Dir, w.File))
 	text := string(data)
 	if !strings.HasPrefix(text, "<!--") {
-		add(1, "does not open with a comment holding the SPDX header and a description")
+		add("does not open with a comment holding the SPDX header and a description")
 	} else if end := strings.Index(text, "-->"); end < 0 || !strings.Contains(text[:end], "SPDX-License-Identifier:") {
-		add(1, "the opening comment has no SPDX-License-Identifier")
+		add("the opening comment has no SPDX-License-Identifier")
 	} else if len(strings.Fields(strings.ReplaceAll(text[4:end], "SPDX-License-Identifier:", ""))) < 5 {
-		add(1, "the opening comment has no description")
+		add("the opening comment has no description")
 	}
 	if len(w.Imports) == 0 {
-		add(1, "no @import of a requirements check")
+		add("no @import of a requirements check")
 	}
 	for _, imp := range w.Imports {
 		if strings.Contains(imp, "..") || filepath.IsAbs(imp) {
-			add(1, "@import %s: ship the imported file in the workshop's own directory", imp)
+			add("@import %s: ship the imported file in the workshop's own directory", imp)
 		}
 	}
 	var show, pause bool
@@ -132,10 +133,10 @@ func format(w *Workshop) []Problem {
 		}
 	}
 	if !show {
-		add(1, "no @SHOW: demosh would run everything without showing it")
+		add("no @SHOW: demosh would run everything without showing it")
 	}
 	if !pause {
-		add(1, "no @wait or @wait_clear: the presenter never gets to talk")
+		add("no @wait or @wait_clear: the presenter never gets to talk")
 	}
 	return problems
 }
