@@ -46,11 +46,12 @@ kubectl --context faces-dr wait -n faces --for=create svc/smiley-smiley-dr --tim
 helm upgrade --install --kube-context faces-dr -n faces faces ../charts/faces \
   --set smiley.enabled=false --set face.smileyService=smiley-smiley-dr
 
-# cdn: the CDN, and the route that sends Faces to the faces cluster.
-kubectl --context cdn apply -f k8s/cdn/cdn.yaml
+# cdn: the route that sends Faces to the faces cluster, then the CDN in
+# front of it (nginx looks its upstream up when it starts).
 kubectl --context cdn apply -f k8s/namespace.yaml
 kubectl --context cdn wait -n faces --for=create svc/faces-gui-faces --timeout=5m
 kubectl --context cdn apply -f k8s/cdn/faces-gui.yaml
+kubectl --context cdn apply -f k8s/cdn/cdn.yaml
 
 kubectl --context faces rollout status -n faces deploy --timeout=5m
 kubectl --context color rollout status -n faces deploy --timeout=5m
