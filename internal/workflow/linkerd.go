@@ -201,6 +201,14 @@ func MulticlusterSteps(e *Env, defs []*definition.Cluster, needs func(string) st
 		}
 		_, kctx := e.kubeTarget(c)
 		s.Script = helm.Command(kctx, r)
+		if declared := e.declaredControllers(c); len(declared) > 0 {
+			var names []string
+			for _, d := range declared {
+				names = append(names, d.Target)
+			}
+			s.Script = "# The real run keeps the service mirrors already deployed (for " + strings.Join(names, ", ") +
+				" once group and link ran);\n# after them, add their controllers as those commands print them.\n" + s.Script
+		}
 		s.Do = func(ctx context.Context, log plan.Logger) (plan.Result, error) {
 			return e.ensureMulticluster(ctx, c, mcChange{}, log)
 		}

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -101,6 +102,7 @@ func addNeeds(s *plan.Step, needs func(string) string, clusters ...string) {
 func gatewayStep(e *Env, c *addrplan.Cluster, needs func(string) string) *plan.Step {
 	mc := e.meshCluster(c)
 	mc.Gateway = true
+	mc.Controllers = e.declaredControllers(c)
 	r, err := mesh.MulticlusterRelease(e.Charts.Linkerd, mc)
 	_, kctx := e.kubeTarget(c)
 	s := &plan.Step{ID: "gateway/" + c.Name, Cluster: c.Name, Title: "Ensure the multicluster gateway runs"}
@@ -109,11 +111,40 @@ func gatewayStep(e *Env, c *addrplan.Cluster, needs func(string) string) *plan.S
 		s.Do = failing(err)
 		return s
 	}
-	s.Script = helm.Command(kctx, r)
+	s.Script = keptNote + "\n" + helm.Command(kctx, r)
 	s.Do = func(ctx context.Context, log plan.Logger) (plan.Result, error) {
 		return e.ensureMulticluster(ctx, c, mcChange{gateway: true}, log)
 	}
 	return s
+}
+
+// keptNote says what a printed multicluster release cannot know.
+const keptNote = "# The controllers are those the lab declares for this cluster; the real run also keeps\n" +
+	"# any already deployed for links made by hand (link --src/--dst): add them to controllers."
+
+// declaredControllers are the service mirrors the lab declares for c: one
+// per group peer, pod-to-pod unless c declares a gateway link to it, and
+// one per declared gateway link.
+func (e *Env) declaredControllers(c *addrplan.Cluster) []mesh.Controller {
+	var out []mesh.Controller
+	seen := map[string]bool{}
+	add := func(target string, gateway bool) {
+		if !seen[target] {
+			seen[target] = true
+			out = append(out, mesh.Controller{Target: target, Gateway: gateway})
+		}
+	}
+	if c.Def.Group != "" && e.Managed(c) {
+		for _, m := range e.Plan.Group(c.Def.Group) {
+			if m != c {
+				add(m.Name, contains(c.Def.GatewayLinks, m.Name))
+			}
+		}
+	}
+	for _, t := range c.Def.GatewayLinks {
+		add(t, true)
+	}
+	return out
 }
 
 func linkStep(e *Env, l Link, needs func(string) string) *plan.Step {
@@ -195,10 +226,15 @@ func controllersStep(e *Env, links []Link, needs func(string) string) *plan.Step
 	}
 	s.Title = "Run service mirrors for " + strings.Join(targets, ", ")
 	mc := e.meshCluster(src)
-	mc.Controllers = add
+	mc.Controllers = e.declaredControllers(src)
+	for _, a := range add {
+		if !slices.ContainsFunc(mc.Controllers, func(c mesh.Controller) bool { return c.Target == a.Target }) {
+			mc.Controllers = append(mc.Controllers, a)
+		}
+	}
 	if r, err := mesh.MulticlusterRelease(e.Charts.Linkerd, mc); err == nil {
 		_, kctx := e.kubeTarget(src)
-		s.Script = helm.Command(kctx, r)
+		s.Script = keptNote + "\n" + helm.Command(kctx, r)
 	}
 	s.Do = func(ctx context.Context, log plan.Logger) (plan.Result, error) {
 		return e.ensureMulticluster(ctx, src, mcChange{add: add}, log)
