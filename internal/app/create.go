@@ -43,6 +43,7 @@ func runCreate(ctx context.Context, streams Streams, g *GlobalOptions, a labArgs
 	}
 	p := plan.New()
 	p.Add(workflow.NetworkStep(l.Env))
+	p.Add(workflow.CacheSteps(l.Env)...)
 	p.Add(workflow.CreateSteps(l.Env, l.Selected)...)
 	ready := workflow.ReadyAfter(p)
 	p.Add(workflow.RouteSteps(l.Env, l.Selected, ready)...)

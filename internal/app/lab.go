@@ -13,6 +13,7 @@ import (
 	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/definition"
 	"github.com/localcluster/localcluster/internal/helm"
+	"github.com/localcluster/localcluster/internal/imagecache"
 	"github.com/localcluster/localcluster/internal/kubeconfig"
 	"github.com/localcluster/localcluster/internal/mesh"
 	"github.com/localcluster/localcluster/internal/plan"
@@ -69,6 +70,7 @@ func loadLab(streams Streams, g *GlobalOptions, a labArgs) (*loadedLab, error) {
 		Lab: lab, Plan: p, TrustDir: g.TrustDir, Force: g.Force, Verbose: g.Verbose,
 		Kubeconfig: kubeconfig.Path(g.Kubeconfig, os.Getenv, home),
 		Charts:     chartsOf(lab.Settings),
+		Cache:      imagecache.Resolve(lab.Settings.Cache),
 	}
 	progress := newProgress(streams.ErrOut)
 	env.Providers = registry(progress, env).For

@@ -14,6 +14,7 @@ import (
 	"github.com/localcluster/localcluster/internal/definition"
 	"github.com/localcluster/localcluster/internal/dockernet"
 	"github.com/localcluster/localcluster/internal/helm"
+	"github.com/localcluster/localcluster/internal/imagecache"
 	"github.com/localcluster/localcluster/internal/mesh"
 	"github.com/localcluster/localcluster/internal/provider"
 )
@@ -28,6 +29,8 @@ type Env struct {
 	Force      bool
 	Verbose    bool // pass Helm's own debug lines to the progress output
 	Charts     Charts
+	// Cache is the lab's image cache and the mirrors every node uses.
+	Cache imagecache.Config
 
 	// Providers returns the provider of a given name.
 	Providers func(name string) (provider.Provider, error)
@@ -79,6 +82,7 @@ func (e *Env) Spec(c *addrplan.Cluster) provider.Spec {
 		PodV4: c.PodV4, ServiceV4: c.ServiceV4, PodV6: c.PodV6, ServiceV6: c.ServiceV6,
 		IPFamily: c.IPFamily, Zone: c.Def.Zone, Image: c.Def.Image,
 		Context: c.Def.Context, Kubeconfig: c.Def.Kubeconfig,
+		Mirrors: e.Cache.Mirrors,
 	}
 }
 

@@ -76,7 +76,10 @@ func (p *Provider) Command(s provider.Spec) string {
 	if n := s.NetworkName(); n != provider.DefaultNetwork {
 		cmd = networkEnv + "=" + provider.Quote(n) + " " + cmd
 	}
-	return provider.Heredoc(cmd, doc)
+	if len(s.Mirrors) == 0 {
+		return provider.Heredoc(cmd, doc)
+	}
+	return provider.Heredoc(cmd, doc) + "\n" + mirrorCommands(s)
 }
 
 // DeleteCommand implements provider.Provider.
@@ -129,6 +132,9 @@ func (p *Provider) Create(ctx context.Context, s provider.Spec) error {
 			cluster.CreateWithKubeconfigPath(path),
 		)
 	})
+	if err == nil {
+		err = writeMirrors(ctx, dc, s)
+	}
 	if err == nil {
 		return nil
 	}
