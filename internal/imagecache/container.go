@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
@@ -11,6 +13,7 @@ import (
 	dnet "github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
+	"github.com/docker/go-connections/nat"
 )
 
 // managedLabel marks the cache's image, volume and container.
@@ -23,6 +26,9 @@ type Instance struct {
 	Volume    string
 	// Args are extra server arguments (e.g. --upstream overrides).
 	Args []string
+	// Loopback publishes every port on 127.0.0.1 (on ports Docker picks),
+	// for clients on the host; nodes need no published port.
+	Loopback bool
 }
 
 // Default is the cache every lab uses.
@@ -76,6 +82,15 @@ func (in Instance) create(ctx context.Context, api client.APIClient, image, netw
 		Mounts:        []mount.Mount{{Type: mount.TypeVolume, Source: in.Volume, Target: storageDir}},
 		RestartPolicy: container.RestartPolicy{Name: container.RestartPolicyUnlessStopped},
 	}
+	if in.Loopback {
+		cfg.ExposedPorts = nat.PortSet{}
+		host.PortBindings = nat.PortMap{}
+		for _, p := range in.ports() {
+			port := nat.Port(strconv.Itoa(p) + "/tcp")
+			cfg.ExposedPorts[port] = struct{}{}
+			host.PortBindings[port] = []nat.PortBinding{{HostIP: "127.0.0.1"}}
+		}
+	}
 	nets := &dnet.NetworkingConfig{EndpointsConfig: map[string]*dnet.EndpointSettings{network: {}}}
 	created, err := api.ContainerCreate(ctx, cfg, host, nets, nil, in.Container)
 	if err != nil {
@@ -101,6 +116,36 @@ func (in Instance) Remove(ctx context.Context, api client.APIClient, withVolume 
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ports are the container ports the server listens on.
+func (in Instance) ports() []int {
+	for i, a := range in.Args {
+		if a == "--plain" && i+1 < len(in.Args) {
+			if _, p, err := net.SplitHostPort(in.Args[i+1]); err == nil {
+				n, _ := strconv.Atoi(p)
+				return []int{n}
+			}
+		}
+	}
+	var out []int
+	for _, u := range Upstreams() {
+		out = append(out, u.Port)
+	}
+	return out
+}
+
+// HostPort is where a Loopback instance serves container port p on the
+// host.
+func (in Instance) HostPort(ctx context.Context, api client.APIClient, p int) (string, error) {
+	ct, err := api.ContainerInspect(ctx, in.Container)
+	if err != nil {
+		return "", fmt.Errorf("inspect %s: %w", in.Container, err)
+	}
+	for _, b := range ct.NetworkSettings.Ports[nat.Port(strconv.Itoa(p)+"/tcp")] {
+		return net.JoinHostPort(b.HostIP, b.HostPort), nil
+	}
+	return "", fmt.Errorf("%s publishes no port %d", in.Container, p)
 }
 
 func joinWords(ws []string) string {
