@@ -91,6 +91,7 @@ cluster names (default: all).`,
 		newUnlinkCommand(streams, g),
 		newInfoCommand(streams, g),
 		newVersionCommand(streams),
+		newImagesCommand(streams, g),
 		newCacheServerCommand(streams),
 	)
 	return root

@@ -55,6 +55,7 @@ func TestDryRunTranscripts(t *testing.T) {
 		{"link-cdn-faces", []string{"link", "--src", "cdn", "--dst", "faces", "--dryrun", "clusters/workshop"}},
 		{"link-declared", []string{"link", "--dryrun", "clusters/workshop"}},
 		{"unlink-cdn-faces", []string{"unlink", "--dryrun", "--src", "cdn", "--dst", "faces", "clusters/workshop"}},
+		{"images-load-workshop", []string{"images", "load", "--dryrun", "clusters/workshop", "ghcr.io/buoyantio/faces-workload:2.0.0", "my-app:dev"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
