@@ -88,3 +88,25 @@ func cacheScript(in imagecache.Instance, network string) string {
 		"# with the cache already running for another lab: docker network connect " + shellQuote(network) + " " + in.Container,
 	}, "\n")
 }
+
+// CacheRemoveSteps remove the lab cache's container and its volume (every
+// cached image). `delete` keeps the cache, since other labs use it; this
+// is for `down --cache`.
+func CacheRemoveSteps(e *Env) []*plan.Step {
+	in := imagecache.Default()
+	return []*plan.Step{{
+		ID:     "cache/remove",
+		Title:  fmt.Sprintf("Remove image cache %s and its volume", in.Container),
+		Script: "docker rm -f " + in.Container + "\ndocker volume rm " + in.Volume,
+		Do: func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
+			d, err := e.DockerClient(ctx)
+			if err != nil {
+				return plan.Result{}, err
+			}
+			if err := in.Remove(ctx, d.API(), true); err != nil {
+				return plan.Result{}, err
+			}
+			return plan.Changed("removed"), nil
+		},
+	}}
+}
