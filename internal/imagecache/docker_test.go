@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -119,7 +120,43 @@ func newLab(t testing.TB) *lab {
 			t.Fatal(err)
 		}
 	}
+	l.waitReady(t, l.upstream)
+	l.waitReady(t, l.cache)
 	return l
+}
+
+// waitReady waits until the registry of in answers /v2/ on the host.
+func (l *lab) waitReady(t testing.TB, in Instance) {
+	t.Helper()
+	host := l.hostPort(t, in)
+	var err error
+	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		var resp *http.Response
+		if resp, err = http.Get("http://" + host + "/v2/"); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+			err = fmt.Errorf("GET /v2/: %s", resp.Status)
+		}
+	}
+	ct, ierr := l.api.ContainerInspect(context.Background(), in.Container)
+	state := fmt.Sprint(ierr)
+	if ierr == nil {
+		state = fmt.Sprintf("%s (exit %d) %s", ct.State.Status, ct.State.ExitCode, ct.State.Error)
+	}
+	t.Fatalf("%s never answered on %s: %v; container %s; log:\n%s", in.Container, host, err, state, l.logs(t, in))
+}
+
+func (l *lab) logs(t testing.TB, in Instance) string {
+	rc, err := l.api.ContainerLogs(context.Background(), in.Container, container.LogsOptions{ShowStdout: true, ShowStderr: true})
+	if err != nil {
+		return err.Error()
+	}
+	defer func() { _ = rc.Close() }()
+	var out strings.Builder
+	_, _ = stdcopy.StdCopy(&out, &out, rc)
+	return out.String()
 }
 
 func randomSuffix(t testing.TB) string {

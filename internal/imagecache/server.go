@@ -70,7 +70,7 @@ func Serve(ctx context.Context, o ServeOptions) error {
 		if err != nil {
 			return fmt.Errorf("cache %s: %w", s.name, err)
 		}
-		app := handlers.NewApp(ctx, s.cfg)
+		app := &lazyApp{ctx: ctx, cfg: s.cfg, log: lw, name: s.name}
 		srv := &http.Server{Handler: accessLog(s.name, lw, app), ReadHeaderTimeout: 30 * time.Second}
 		fmt.Fprintf(lw, "serving %s on %s (upstream %s)\n", s.name, s.addr, orNone(s.cfg.Proxy.RemoteURL))
 		wg.Add(2)
@@ -92,6 +92,73 @@ func Serve(ctx context.Context, o ServeOptions) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// lazyApp makes distribution's registry on the first request, and again
+// after a failure: a pull-through cache asks its upstream for its
+// authentication scheme when it is made, and panics when the upstream
+// cannot be reached. Made lazily, a cache started offline (workshop Wi-Fi
+// down) serves what it has for the registries that answer, says 503 for
+// the others (nodes then try the upstream themselves), and contacts no
+// registry that no node asked for.
+type lazyApp struct {
+	ctx  context.Context
+	cfg  *configuration.Configuration
+	log  io.Writer
+	name string
+
+	mu    sync.Mutex
+	app   *handlers.App
+	tried time.Time
+}
+
+// retryAfter spaces attempts to reach an upstream that did not answer.
+const retryAfter = 10 * time.Second
+
+func (l *lazyApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	app := l.get()
+	if app == nil {
+		http.Error(w, "upstream "+l.cfg.Proxy.RemoteURL+" unreachable; try it directly", http.StatusServiceUnavailable)
+		return
+	}
+	app.ServeHTTP(w, r)
+}
+
+func (l *lazyApp) get() *handlers.App {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.app != nil || time.Since(l.tried) < retryAfter {
+		return l.app
+	}
+	l.tried = time.Now()
+	app, err := newApp(l.ctx, l.cfg)
+	if err != nil {
+		fmt.Fprintf(l.log, "%s: %v\n", l.name, err)
+		return nil
+	}
+	l.app = app
+	return app
+}
+
+// Shutdown stops the registry if it was made.
+func (l *lazyApp) Shutdown() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.app == nil {
+		return nil
+	}
+	return l.app.Shutdown()
+}
+
+// newApp is handlers.NewApp, which reports configuration and upstream
+// failures by panicking.
+func newApp(ctx context.Context, cfg *configuration.Configuration) (app *handlers.App, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("start registry: %v", p)
+		}
+	}()
+	return handlers.NewApp(ctx, cfg), nil
 }
 
 func orNone(s string) string {
