@@ -58,7 +58,7 @@ func runImagesLoad(ctx context.Context, streams Streams, g *GlobalOptions, o ima
 	if err != nil {
 		return err
 	}
-	defer l.Env.Close()
+	defer l.Close()
 	// The archive lives only for this run; a dry-run names it but makes
 	// nothing.
 	archive := "localcluster-images.tar"
@@ -72,5 +72,5 @@ func runImagesLoad(ctx context.Context, streams Streams, g *GlobalOptions, o ima
 	}
 	p := plan.New()
 	p.Add(workflow.ImageLoadSteps(l.Env, l.Selected, o.Images, archive)...)
-	return execute(ctx, streams, g, l, "images load", p)
+	return execute(ctx, streams, g, l, labRun{name: "images load", args: o.Lab}, p)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/localcluster/localcluster/internal/imagecache"
 	"github.com/localcluster/localcluster/internal/plan"
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 // CacheStepID is the step that starts the lab's image cache.
@@ -83,9 +84,9 @@ func cacheScript(in imagecache.Instance, network string) string {
 		`cp "$(command -v localcluster)" "$root/localcluster" && cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/"`,
 		`tar -C "$root" -c . | docker import --change 'ENTRYPOINT ["/localcluster", "` + imagecache.ServerCommand + `"]' --change 'CMD ["--root", "/var/lib/registry"]' - ` + image,
 		"docker volume create --label io.localcluster.cache=true " + in.Volume,
-		"docker run -d --name " + in.Container + " --restart unless-stopped --label io.localcluster.cache=true --network " + shellQuote(network) +
+		"docker run -d --name " + in.Container + " --restart unless-stopped --label io.localcluster.cache=true --network " + shell.Quote(network) +
 			" -v " + in.Volume + ":/var/lib/registry " + image,
-		"# with the cache already running for another lab: docker network connect " + shellQuote(network) + " " + in.Container,
+		"# with the cache already running for another lab: docker network connect " + shell.Quote(network) + " " + in.Container,
 	}, "\n")
 }
 

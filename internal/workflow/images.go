@@ -10,6 +10,7 @@ import (
 	"github.com/localcluster/localcluster/internal/definition"
 	"github.com/localcluster/localcluster/internal/plan"
 	"github.com/localcluster/localcluster/internal/provider"
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 const imagesSaveID = "images/save"
@@ -21,12 +22,12 @@ const imagesSaveID = "images/save"
 func ImageLoadSteps(e *Env, defs []*definition.Cluster, images []string, archive string) []*plan.Step {
 	quoted := make([]string, len(images))
 	for i, im := range images {
-		quoted[i] = shellQuote(im)
+		quoted[i] = shell.Quote(im)
 	}
 	steps := []*plan.Step{{
 		ID:     imagesSaveID,
 		Title:  fmt.Sprintf("Save %s from the host's Docker", plural(len(images), "image")),
-		Script: "docker save -o " + shellQuote(archive) + " " + strings.Join(quoted, " "),
+		Script: "docker save -o " + shell.Quote(archive) + " " + strings.Join(quoted, " "),
 		Do: func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
 			d, err := e.DockerClient(ctx)
 			if err != nil {
@@ -40,12 +41,12 @@ func ImageLoadSteps(e *Env, defs []*definition.Cluster, images []string, archive
 		},
 	}}
 	for _, c := range e.clustersOf(defs) {
-		if c.Def.Provider == "external" {
+		if !e.Managed(c) {
 			continue
 		}
 		s := &plan.Step{ID: "images/" + c.Name, Cluster: c.Name, Needs: []string{imagesSaveID},
 			Title: fmt.Sprintf("Load %s into the nodes", plural(len(images), "image"))}
-		p, err := e.provider(c.Def.Provider)
+		p, err := e.providerOf(c)
 		loader, ok := p.(provider.ImageLoader)
 		switch {
 		case err != nil:

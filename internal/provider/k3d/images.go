@@ -8,13 +8,14 @@ import (
 	k3dtypes "github.com/k3d-io/k3d/v5/pkg/types"
 
 	"github.com/localcluster/localcluster/internal/provider"
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 var _ provider.ImageLoader = (*Provider)(nil)
 
 // LoadCommand implements provider.ImageLoader.
 func (p *Provider) LoadCommand(cluster, archive string) string {
-	return "k3d image import --mode direct --cluster " + provider.Quote(cluster) + " " + provider.Quote(archive)
+	return "k3d image import --mode direct --cluster " + shell.Quote(cluster) + " " + shell.Quote(archive)
 }
 
 // LoadArchive implements provider.ImageLoader with k3d's own

@@ -10,13 +10,14 @@ import (
 
 	"github.com/localcluster/localcluster/internal/provider"
 	"github.com/localcluster/localcluster/internal/provider/internal/dockerutil"
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 var _ provider.ImageLoader = (*Provider)(nil)
 
 // LoadCommand implements provider.ImageLoader.
 func (p *Provider) LoadCommand(cluster, archive string) string {
-	return "kind load image-archive " + provider.Quote(archive) + " --name " + provider.Quote(cluster)
+	return "kind load image-archive " + shell.Quote(archive) + " --name " + shell.Quote(cluster)
 }
 
 // LoadArchive implements provider.ImageLoader with kind's own

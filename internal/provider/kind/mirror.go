@@ -8,6 +8,7 @@ import (
 
 	"github.com/localcluster/localcluster/internal/provider"
 	"github.com/localcluster/localcluster/internal/provider/internal/dockerutil"
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 // HostsDir is where containerd on a kind node reads per-registry host
@@ -49,13 +50,13 @@ func nodeName(cluster string) string { return cluster + "-control-plane" }
 // mirrorCommands are the by-hand equivalent of writeMirrors, as kind's
 // local registry guide does it.
 func mirrorCommands(s provider.Spec) string {
-	node := provider.Quote(nodeName(s.Name))
+	node := shell.Quote(nodeName(s.Name))
 	var cmds []string
 	for _, f := range HostsFiles(s.Mirrors) {
 		dir := f.Path[:strings.LastIndex(f.Path, "/")]
 		cmds = append(cmds,
-			"docker exec "+node+" mkdir -p "+provider.Quote(dir),
-			provider.Heredoc("docker exec -i "+node+" cp /dev/stdin "+provider.Quote(f.Path), f.Data))
+			"docker exec "+node+" mkdir -p "+shell.Quote(dir),
+			shell.Heredoc("docker exec -i "+node+" cp /dev/stdin "+shell.Quote(f.Path), f.Data))
 	}
 	return strings.Join(cmds, "\n")
 }
