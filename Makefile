@@ -12,11 +12,12 @@ TEST_TIMEOUT ?= 40m
 
 all: build
 
+# Static builds: the image cache runs the binary itself in a one-file image.
 build:
-	$(GO) build -o $(BIN)/localcluster ./localcluster
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/localcluster ./localcluster
 
 install:
-	$(GO) install ./localcluster
+	CGO_ENABLED=0 $(GO) install ./localcluster
 
 include mk/testbin.mk
 include mk/testimage.mk

@@ -97,6 +97,8 @@ cluster names (default: all).`,
 		newStartCommand(streams, g),
 		newInfoCommand(streams, g),
 		newVersionCommand(streams),
+		newImagesCommand(streams, g),
+		newCacheServerCommand(streams),
 	)
 	return root
 }

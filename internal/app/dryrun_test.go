@@ -59,6 +59,7 @@ func TestDryRunTranscripts(t *testing.T) {
 		{"down-east-west", []string{"down", "--dryrun", "clusters/east-west"}},
 		{"stop-east-west", []string{"stop", "--dryrun", "clusters/east-west"}},
 		{"start-workshop", []string{"start", "--dryrun", "clusters/workshop"}},
+		{"images-load-workshop", []string{"images", "load", "--dryrun", "clusters/workshop", "ghcr.io/buoyantio/faces-workload:2.0.0", "my-app:dev"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {

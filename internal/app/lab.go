@@ -10,6 +10,7 @@ import (
 
 	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/definition"
+	"github.com/localcluster/localcluster/internal/imagecache"
 	"github.com/localcluster/localcluster/internal/kubeconfig"
 	"github.com/localcluster/localcluster/internal/plan"
 	"github.com/localcluster/localcluster/internal/provider"
@@ -152,6 +153,7 @@ func loadLab(ctx context.Context, streams Streams, g *GlobalOptions, a labArgs) 
 		Kubeconfig: kubeconfig.Path(g.Kubeconfig, os.Getenv, home),
 		Charts:     workflow.ChartsFrom(lab.Settings),
 		APIAddress: g.APIAddress,
+		Cache:      imagecache.Resolve(lab.Settings.Cache),
 	}
 	progress := newProgress(streams.ErrOut)
 	env.Providers = registry(progress, env).For

@@ -54,6 +54,7 @@ func parseLab(file string, data []byte) (Settings, map[string]Pos, Problems) {
 	ck.header("apiVersion", lf.APIVersion, APIVersion)
 	s := lf.Spec
 	checkNetwork(ck, &s.Network)
+	checkCache(ck, s.Cache)
 	dir := filepath.Dir(file)
 	s.Linkerd.Repo = checkRepo(ck, "spec.linkerd.repo", s.Linkerd.Repo, dir)
 	s.MetalLB.Repo = checkRepo(ck, "spec.metallb.repo", s.MetalLB.Repo, dir)

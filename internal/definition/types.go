@@ -89,6 +89,7 @@ type Settings struct {
 	Network NetworkSettings `yaml:"network" json:"network,omitzero"`
 	Linkerd LinkerdSettings `yaml:"linkerd" json:"linkerd,omitzero"`
 	MetalLB MetalLBSettings `yaml:"metallb" json:"metallb,omitzero"`
+	Cache   CacheSettings   `yaml:"cache" json:"cache,omitzero"`
 }
 
 // NetworkSettings describe the Docker network every cluster joins. Prefixes

@@ -38,6 +38,9 @@ type Spec struct {
 	// ("" = the cluster name) in the kubeconfig file ("" = $KUBECONFIG or
 	// ~/.kube/config). Other providers ignore them.
 	Context, Kubeconfig string
+	// Mirrors are the pull-through caches the nodes pull through, with
+	// fallback to the upstream registries; nil means none.
+	Mirrors []Mirror
 }
 
 // Status is what exists of a cluster right now, discovered from Docker (or,

@@ -64,6 +64,11 @@ func (s Spec) Validate() error {
 	if err := CheckImageVersion(s.Image); err != nil {
 		errs = append(errs, err)
 	}
+	for _, m := range s.Mirrors {
+		if err := m.Check(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errors.Join(errs...)
 }
 

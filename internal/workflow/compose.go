@@ -9,6 +9,7 @@ import (
 // contexts, the routes of their groups and their load balancers.
 func AddCreate(p *plan.Plan, e *Env, defs []*definition.Cluster) {
 	p.Add(NetworkStep(e))
+	p.Add(CacheSteps(e)...)
 	p.Add(CreateSteps(e, defs)...)
 	ready := After(p, KubeconfigStep, CreateStep)
 	p.Add(RouteSteps(e, defs, ready)...)

@@ -13,6 +13,7 @@ import (
 	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/definition"
 	"github.com/localcluster/localcluster/internal/dockernet"
+	"github.com/localcluster/localcluster/internal/imagecache"
 	"github.com/localcluster/localcluster/internal/provider"
 )
 
@@ -31,6 +32,8 @@ type Env struct {
 	// this machine reaches it, else host).
 	APIAddress string
 	Charts     Charts
+	// Cache is the lab's image cache and the mirrors every node uses.
+	Cache imagecache.Config
 
 	// Providers returns the provider of a given name.
 	Providers func(name string) (provider.Provider, error)
@@ -91,6 +94,7 @@ func (e *Env) Spec(c *addrplan.Cluster) provider.Spec {
 		PodV4: c.PodV4, ServiceV4: c.ServiceV4, PodV6: c.PodV6, ServiceV6: c.ServiceV6,
 		IPFamily: c.IPFamily, Zone: c.Def.Zone, Image: c.Def.Image,
 		Context: c.Def.Context, Kubeconfig: c.Def.Kubeconfig,
+		Mirrors: e.Cache.Mirrors,
 	}
 }
 

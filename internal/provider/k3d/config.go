@@ -75,6 +75,10 @@ func build(s provider.Spec) v1alpha5.SimpleConfig {
 		{Arg: "--disable=traefik", NodeFilters: allServers()},
 		{Arg: "--disable=metrics-server", NodeFilters: allServers()},
 	}
+	var registries v1alpha5.SimpleConfigRegistries
+	if len(s.Mirrors) > 0 {
+		registries.Config = RegistriesYAML(s.Mirrors)
+	}
 	var labels []v1alpha5.LabelWithNodeFilters
 	if s.Zone != "" {
 		labels = append(labels, v1alpha5.LabelWithNodeFilters{Label: provider.ZoneLabel + "=" + s.Zone, NodeFilters: allServers()})
@@ -85,6 +89,7 @@ func build(s provider.Spec) v1alpha5.SimpleConfig {
 		Servers:    1,
 		Image:      image,
 		Network:    s.NetworkName(),
+		Registries: registries,
 		Options: v1alpha5.SimpleConfigOptions{
 			K3dOptions: v1alpha5.SimpleConfigOptionsK3d{Wait: true, DisableLoadbalancer: true},
 			K3sOptions: v1alpha5.SimpleConfigOptionsK3s{ExtraArgs: args, NodeLabels: labels},

@@ -2,6 +2,7 @@ package k3d
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -43,7 +44,19 @@ func specs() map[string]provider.Spec {
 		"dual-zone-image-network": with(dual, func(s *provider.Spec) {
 			s.Zone, s.Image, s.Network = "zone-east", "rancher/k3s:v1.31.9-k3s1", "lab"
 		}),
+		"v4-mirrors":   with(v4, func(s *provider.Spec) { s.Mirrors = labMirrors() }),
+		"dual-mirrors": with(dual, func(s *provider.Spec) { s.Mirrors = labMirrors()[1:2] }),
 	}
+}
+
+// labMirrors are the built-in cache's mirrors as the workflow passes them.
+func labMirrors() []provider.Mirror {
+	var ms []provider.Mirror
+	ports := []int{5004, 5000, 5001, 5002, 5003}
+	for i, reg := range []string{"cr.l5d.io", "docker.io", "ghcr.io", "quay.io", "registry.k8s.io"} {
+		ms = append(ms, provider.Mirror{Registry: reg, Endpoint: fmt.Sprintf("http://localcluster-cache:%d", ports[i])})
+	}
+	return ms
 }
 
 func assertGolden(t *testing.T, name string, got []byte) {

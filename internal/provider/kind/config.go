@@ -58,6 +58,10 @@ func build(s provider.Spec) (*v1alpha4.Cluster, error) {
 			ServiceSubnet: joinPrefixes(s.ServiceSubnets()),
 		},
 	}
+	if len(s.Mirrors) > 0 {
+		// The mirrors themselves go into HostsDir once the node runs.
+		cfg.ContainerdConfigPatches = []string{configPathPatch}
+	}
 	if err := validate(cfg); err != nil {
 		return nil, err
 	}

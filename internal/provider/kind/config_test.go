@@ -1,6 +1,7 @@
 package kind
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -40,7 +41,19 @@ func specs() map[string]provider.Spec {
 		"dual-zone-image-network": with(dual, func(s *provider.Spec) {
 			s.Zone, s.Image, s.Network = "zone-east", "kindest/node:v1.31.9", "lab net"
 		}),
+		"v4-mirrors":   with(v4, func(s *provider.Spec) { s.Mirrors = labMirrors() }),
+		"dual-mirrors": with(dual, func(s *provider.Spec) { s.Mirrors = labMirrors()[1:2] }),
 	}
+}
+
+// labMirrors are the built-in cache's mirrors as the workflow passes them.
+func labMirrors() []provider.Mirror {
+	var ms []provider.Mirror
+	ports := []int{5004, 5000, 5001, 5002, 5003}
+	for i, reg := range []string{"cr.l5d.io", "docker.io", "ghcr.io", "quay.io", "registry.k8s.io"} {
+		ms = append(ms, provider.Mirror{Registry: reg, Endpoint: fmt.Sprintf("http://localcluster-cache:%d", ports[i])})
+	}
+	return ms
 }
 
 func assertGolden(t *testing.T, name string, got []byte) {

@@ -77,7 +77,10 @@ func (p *Provider) Command(s provider.Spec) string {
 	if n := s.NetworkName(); n != provider.DefaultNetwork {
 		cmd = networkEnv + "=" + shell.Quote(n) + " " + cmd
 	}
-	return shell.Heredoc(cmd, doc)
+	if len(s.Mirrors) == 0 {
+		return shell.Heredoc(cmd, doc)
+	}
+	return shell.Heredoc(cmd, doc) + "\n" + mirrorCommands(s)
 }
 
 // DeleteCommand implements provider.Provider.
@@ -130,6 +133,9 @@ func (p *Provider) Create(ctx context.Context, s provider.Spec) error {
 			cluster.CreateWithKubeconfigPath(path),
 		)
 	})
+	if err == nil {
+		err = writeMirrors(ctx, dc, s)
+	}
 	if err == nil {
 		return nil
 	}

@@ -1,0 +1,82 @@
+package kind
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/localcluster/localcluster/internal/provider"
+	"github.com/localcluster/localcluster/internal/provider/internal/dockerutil"
+	"github.com/localcluster/localcluster/internal/shell"
+)
+
+// HostsDir is where containerd on a kind node reads per-registry host
+// configuration (hosts.toml) when config_path points there. containerd
+// reads it on every pull, so files written after the node started apply
+// at once; this is how kind's own documentation sets up a local registry.
+const HostsDir = "/etc/containerd/certs.d"
+
+// configPathPatch points containerd's CRI plugin at HostsDir. kind's node
+// image writes a version 2 containerd config, so the patch uses that
+// format's plugin name.
+const configPathPatch = `[plugins."io.containerd.grpc.v1.cri".registry]
+  config_path = "` + HostsDir + `"`
+
+// HostsTOML is containerd's host configuration for m: the mirror first,
+// then the upstream registry (containerd tries the server last when every
+// host failed).
+func HostsTOML(m provider.Mirror) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# localcluster: pull %s through the lab's cache, falling back to %s\n", m.Registry, m.Registry)
+	fmt.Fprintf(&b, "server = %s\n\n", strconv.Quote(m.Upstream()))
+	fmt.Fprintf(&b, "[host.%s]\n", strconv.Quote(m.Endpoint))
+	b.WriteString("  capabilities = [\"pull\", \"resolve\"]\n")
+	return []byte(b.String())
+}
+
+// HostsFiles are the files that configure mirrors on a node.
+func HostsFiles(ms []provider.Mirror) []dockerutil.File {
+	var files []dockerutil.File
+	for _, m := range provider.SortMirrors(ms) {
+		files = append(files, dockerutil.File{Path: HostsDir + "/" + m.Registry + "/hosts.toml", Data: HostsTOML(m)})
+	}
+	return files
+}
+
+// nodeName is the container kind makes for a one-node cluster.
+func nodeName(cluster string) string { return cluster + "-control-plane" }
+
+// mirrorCommands are the by-hand equivalent of writeMirrors, as kind's
+// local registry guide does it.
+func mirrorCommands(s provider.Spec) string {
+	node := shell.Quote(nodeName(s.Name))
+	var cmds []string
+	for _, f := range HostsFiles(s.Mirrors) {
+		dir := f.Path[:strings.LastIndex(f.Path, "/")]
+		cmds = append(cmds,
+			"docker exec "+node+" mkdir -p "+shell.Quote(dir),
+			shell.Heredoc("docker exec -i "+node+" cp /dev/stdin "+shell.Quote(f.Path), f.Data))
+	}
+	return strings.Join(cmds, "\n")
+}
+
+// writeMirrors writes the hosts files into every node of the cluster.
+func writeMirrors(ctx context.Context, dc *dockerutil.Client, s provider.Spec) error {
+	if len(s.Mirrors) == 0 {
+		return nil
+	}
+	st, err := status(ctx, dc, s.Name)
+	if err != nil {
+		return err
+	}
+	if len(st.Nodes) == 0 {
+		return fmt.Errorf("no node of kind cluster %s to configure mirrors in", s.Name)
+	}
+	for _, n := range st.Nodes {
+		if err := dc.WriteFiles(ctx, n, HostsFiles(s.Mirrors)); err != nil {
+			return fmt.Errorf("configure registry mirrors: %w", err)
+		}
+	}
+	return nil
+}
