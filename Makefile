@@ -20,6 +20,7 @@ install:
 
 include mk/testbin.mk
 include mk/testimage.mk
+include mk/e2e.mk
 
 # The whole suite: formatting, vet (also the e2e files, which need real node
 # images and only compile here) and lint, then every test against the real
@@ -34,12 +35,13 @@ unit:
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./...
+	$(GO) vet -tags e2elocal ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 lint: $(LINT)
-	$(LINT) run ./...
+	$(LINT) run --build-tags e2elocal ./...
 
 $(LINT):
 	GOBIN=$(abspath $(BIN)) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(LINT_VERSION)
