@@ -153,7 +153,9 @@ node_root() {
   local c
   for c in kubelet kubeadm kubectl; do install -m 0755 "${BIN[${c}]}" "${root}/usr/bin/${c}"; done
   printf '%s\n' "${K8S_VERSION}" >"${root}/kind/version"
-  mkdir -p "${root}/etc/kubernetes/manifests" "${root}/etc/cni/net.d" "${root}/opt/cni"
+  # /lib/modules: kube-proxy's pod mounts it from the node, which may have
+  # none from the host (see the e2e test's docker shim).
+  mkdir -p "${root}/etc/kubernetes/manifests" "${root}/etc/cni/net.d" "${root}/opt/cni" "${root}/usr/lib/modules"
   ln -sfn /usr/lib/cni "${root}/opt/cni/bin"
   # Units a container has no use for; the rest as kind's base image leaves them.
   rm -f "${root}"/etc/systemd/system/*.wants/getty* "${root}"/etc/systemd/system/getty.target.wants/*
@@ -186,4 +188,16 @@ build_node_image() {
     'ENV container=docker' \
     'STOPSIGNAL SIGRTMIN+3'
   log "built ${image} in $((SECONDS - start))s"
+  remove_old_images "${image}"
+}
+
+# remove_old_images removes the node images this script built before $1;
+# those still in use by a container stay.
+remove_old_images() {
+  local ref
+  while read -r ref; do
+    [[ "${ref}" == "$1" ]] && continue
+    docker image rm "${ref}" >/dev/null 2>&1 && log "removed the older ${ref}"
+  done < <(docker image ls --format '{{.Repository}}:{{.Tag}}' "${1%:*}")
+  return 0
 }
