@@ -21,8 +21,9 @@
 # goes to stderr. Needs root (debootstrap, image assembly), Docker, go, gcc.
 set -euo pipefail
 
-readonly HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=hack/lib/kubemodule.sh
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+readonly HERE
+# shellcheck source=../lib/kubemodule.sh
 source "${HERE}/../lib/kubemodule.sh"
 
 # Keep K8S_VERSION in step with hack/testbin/build.sh, whose kube-apiserver
@@ -162,6 +163,7 @@ busybox() {
   printf '%s\n' "${out}"
 }
 
+# shellcheck source=images.sh
 . "${HERE}/images.sh"
 
 main() {

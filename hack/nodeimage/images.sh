@@ -128,8 +128,8 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.b
 EOF
   containerd --config "${dir}/config.toml" >"${dir}/log" 2>&1 &
   local pid=$!
-  local i
-  for i in $(seq 50); do
+  local _
+  for _ in $(seq 50); do
     [[ -S "${dir}/containerd.sock" ]] && break
     sleep 0.2
   done

@@ -9,7 +9,7 @@
 # Keep the versions in step with internal/testenv/binaries.go.
 set -euo pipefail
 
-# shellcheck source=hack/lib/kubemodule.sh
+# shellcheck source=../lib/kubemodule.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/kubemodule.sh"
 
 readonly K8S_VERSION=v1.36.3
