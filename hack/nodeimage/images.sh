@@ -185,8 +185,7 @@ build_node_image() {
   log "importing ${image}"
   import_image "${image}" "${root}" \
     'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' \
-    'ENV container=docker' \
-    'STOPSIGNAL SIGRTMIN+3'
+    'ENV container=docker'
   log "built ${image} in $((SECONDS - start))s"
   remove_old_images "${image}"
 }

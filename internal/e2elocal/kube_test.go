@@ -142,9 +142,17 @@ func startServer(ctx context.Context, t *testing.T, cs kubernetes.Interface, c l
 func fetchFrom(ctx context.Context, t *testing.T, cs kubernetes.Interface, addr netip.Addr) (page string, client netip.Addr) {
 	t.Helper()
 	url := "http://" + netip.AddrPortFrom(addr, 8080).String() + "/index.html"
-	// A few tries: the route toward the other cluster and the server are
-	// there by now, but the first packets may meet an ARP lookup.
-	script := fmt.Sprintf("for i in 1 2 3 4 5; do wget -q -T 5 -O - %s && exit 0; sleep 2; done; exit 1", url)
+	// busybox's nc rather than its wget, which crashes in Debian's static
+	// build; the page is the last line of the answer. A few tries: the
+	// first packets toward the other cluster may meet an ARP lookup.
+	script := fmt.Sprintf(`for i in 1 2 3 4 5; do
+  if out=$(printf 'GET /index.html HTTP/1.0\r\n\r\n' | nc -w 5 %s %d) && [ -n "$out" ]; then
+    echo "$out" | tail -n 1
+    exit 0
+  fi
+  sleep 2
+done
+exit 1`, addr, 8080)
 	createPod(ctx, t, cs, busyboxPod("client", script, corev1.RestartPolicyNever))
 	pod := waitPod(ctx, t, cs, "client", 3*time.Minute, func(p *corev1.Pod) bool {
 		return p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed
