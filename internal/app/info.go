@@ -35,6 +35,8 @@ type ClusterInfo struct {
 	Context    string    `json:"context"`
 	File       string    `json:"file"`
 	Nodes      []NodeRef `json:"nodes,omitempty"`
+	// External is true for a cluster the lab uses but does not manage.
+	External bool `json:"-"`
 }
 
 // NodeRef is a cluster's node container as Docker reports it.
@@ -43,6 +45,10 @@ type NodeRef struct {
 	State     string `json:"state"`
 	IPv4      string `json:"ipv4,omitempty"`
 	IPv6      string `json:"ipv6,omitempty"`
+	// HostAPI is where this machine reaches the API server through the
+	// port the node publishes, for when the node address does not answer
+	// from here (Docker Desktop for Mac).
+	HostAPI string `json:"hostAPI,omitempty"`
 }
 
 func newInfoCommand(streams Streams, g *GlobalOptions) *cobra.Command {
@@ -76,13 +82,14 @@ func runInfo(ctx context.Context, streams Streams, g *GlobalOptions, o *InfoOpti
 	if err != nil {
 		return err
 	}
+	defer l.Close()
 	nodes, err := dockerNodes(ctx, l.Plan.Network.Name)
 	if err != nil {
 		fmt.Fprintf(streams.ErrOut, "note: node addresses unknown: %v\n", err)
 	}
 	var infos []ClusterInfo
 	for _, d := range l.Selected {
-		infos = append(infos, clusterInfo(l.Plan.Cluster(d.Name), nodes))
+		infos = append(infos, clusterInfo(l, l.Plan.Cluster(d.Name), nodes))
 	}
 	if o.Output != "table" {
 		return writeStructured(streams.Out, o.Output, infos)
@@ -103,7 +110,7 @@ func dockerNodes(ctx context.Context, network string) ([]dockernet.Node, error) 
 	return d.Nodes(ctx, network)
 }
 
-func clusterInfo(c *addrplan.Cluster, nodes []dockernet.Node) ClusterInfo {
+func clusterInfo(l *loadedLab, c *addrplan.Cluster, nodes []dockernet.Node) ClusterInfo {
 	info := ClusterInfo{
 		Name: c.Name, Provider: c.Def.Provider, Group: c.Def.Group, Zone: c.Def.Zone,
 		IPFamily: c.IPFamily, Context: c.Name, File: c.Def.File,
@@ -114,8 +121,8 @@ func clusterInfo(c *addrplan.Cluster, nodes []dockernet.Node) ClusterInfo {
 	if c.HasRanges() {
 		info.Subnet, info.SubnetAuto = c.Subnet.String(), c.AutoSubnet
 	}
-	if c.Def.Provider == "external" {
-		info.Context = c.Def.Context
+	if !l.Env.Managed(c) {
+		info.Context, info.External = c.Def.Context, true
 	}
 	for _, n := range nodes {
 		if n.Cluster == c.Name && n.RunsPods() {
@@ -125,6 +132,9 @@ func clusterInfo(c *addrplan.Cluster, nodes []dockernet.Node) ClusterInfo {
 			}
 			if n.IPv6.IsValid() {
 				ref.IPv6 = n.IPv6.String()
+			}
+			if n.HostAPI.IsValid() {
+				ref.HostAPI = n.HostAPI.String()
 			}
 			info.Nodes = append(info.Nodes, ref)
 		}
@@ -144,21 +154,21 @@ func prefixes(ps ...netip.Prefix) []string {
 
 func infoTable(w io.Writer, n addrplan.Network, infos []ClusterInfo) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tPROVIDER\tGROUP\tZONE\tSUBNET\tPODS\tSERVICES\tLB POOLS\tNODE\tADDRESS\tSTATE")
+	fmt.Fprintln(tw, "NAME\tPROVIDER\tGROUP\tZONE\tSUBNET\tPODS\tSERVICES\tLB POOLS\tNODE\tADDRESS\tHOST API\tSTATE")
 	for _, c := range infos {
 		subnet := dash(c.Subnet)
 		if c.SubnetAuto {
 			subnet += " (auto)"
 		}
-		node, addr, state := "-", "-", "not created"
-		if c.Provider == "external" {
+		node, addr, host, state := "-", "-", "-", "not created"
+		if c.External {
 			state = "external (context " + c.Context + ")"
 		}
 		for _, ref := range c.Nodes {
-			node, addr, state = ref.Container, dash(strings.Trim(ref.IPv4+","+ref.IPv6, ",")), ref.State
+			node, addr, host, state = ref.Container, dash(strings.Trim(ref.IPv4+","+ref.IPv6, ",")), dash(ref.HostAPI), ref.State
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Provider, dash(c.Group), dash(c.Zone), subnet,
-			list(c.Pods), list(c.Services), list(c.LBPools), node, addr, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Provider, dash(c.Group), dash(c.Zone), subnet,
+			list(c.Pods), list(c.Services), list(c.LBPools), node, addr, host, state)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
