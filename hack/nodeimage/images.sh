@@ -157,10 +157,12 @@ node_root() {
   # none from the host (see the e2e test's docker shim).
   mkdir -p "${root}/etc/kubernetes/manifests" "${root}/etc/cni/net.d" "${root}/opt/cni" "${root}/usr/lib/modules"
   ln -sfn /usr/lib/cni "${root}/opt/cni/bin"
-  # Units a container has no use for; the rest as kind's base image leaves them.
+  # Units a container has no use for; the rest as kind's base image leaves
+  # them. systemd-sysctl would write machine-wide kernel parameters.
   rm -f "${root}"/etc/systemd/system/*.wants/getty* "${root}"/etc/systemd/system/getty.target.wants/*
   systemctl --root="${root}" mask systemd-binfmt.service systemd-modules-load.service \
-    systemd-udevd.service systemd-udev-trigger.service getty.target >/dev/null 2>&1 || true
+    systemd-udevd.service systemd-udev-trigger.service getty.target \
+    systemd-sysctl.service >/dev/null 2>&1 || true
   systemctl --root="${root}" enable containerd.service kubelet.service >/dev/null 2>&1 ||
     die "cannot enable containerd and kubelet in the node"
   : >"${root}/etc/machine-id"

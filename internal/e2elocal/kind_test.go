@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +39,7 @@ func TestKindLab(t *testing.T) {
 	}
 	l := newLab(t, image)
 	ctx := t.Context()
+	sysctls := readHostSysctls(t)
 
 	l.mustRun(ctx, t, "create", l.dir())
 	a, b := l.clusters[0], l.clusters[1]
@@ -68,6 +71,11 @@ func TestKindLab(t *testing.T) {
 		if logs := podLogs(ctx, t, l.client(t, to), "server"); !strings.Contains(logs, client.String()) {
 			t.Errorf("server in %s did not see client address %s; its log:\n%s", to.name, client, logs)
 		}
+	}
+
+	// The kubelets ran: the machine's own kernel parameters are as they were.
+	if got := readHostSysctls(t); !maps.Equal(got, sysctls) {
+		t.Errorf("kernel parameters of the host changed while the lab ran: before %v, after %v", sysctls, got)
 	}
 
 	l.mustRun(ctx, t, "route", l.dir())
@@ -252,4 +260,19 @@ func (l *lab) runStdout(ctx context.Context, t *testing.T, args ...string) (stri
 		return "", fmt.Errorf("%w: %s", err, stderr.String())
 	}
 	return string(out), nil
+}
+
+// readHostSysctls reads the machine-wide kernel parameters that the kubelet
+// wants set its own way (the node image keeps it from touching them).
+func readHostSysctls(t *testing.T) map[string]string {
+	t.Helper()
+	values := map[string]string{}
+	for _, key := range []string{"vm/overcommit_memory", "vm/panic_on_oom", "kernel/panic", "kernel/panic_on_oops", "kernel/keys/root_maxkeys", "kernel/keys/root_maxbytes"} {
+		raw, err := os.ReadFile(filepath.Join("/proc/sys", key))
+		if err != nil {
+			t.Fatalf("read /proc/sys/%s: %v", key, err)
+		}
+		values[key] = strings.TrimSpace(string(raw))
+	}
+	return values
 }
