@@ -21,11 +21,12 @@ install:
 include mk/testbin.mk
 include mk/testimage.mk
 include mk/e2e.mk
+include mk/fuzz.mk
 
 # The whole suite: formatting, vet (also the e2e files, which need real node
-# images and only compile here) and lint, then every test against the real
-# engines.
-test: testbin testimage fmt-check vet lint
+# images and only compile here) and lint, a short run of every fuzz target,
+# then every test against the real engines.
+test: testbin testimage fmt-check vet lint fuzz-short
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
 
 # Unit tests only: no Docker, no API servers.

@@ -123,7 +123,13 @@ func Compute(lab *definition.Lab, network Network) (*Plan, error) {
 	ids, assignProblems := assignSubnets(lab.Clusters)
 	problems = append(problems, assignProblems...)
 	for _, def := range lab.Clusters {
-		c := derive(def, ids[def.Name], network)
+		id, ok := ids[def.Name]
+		if !ok && def.Provider != "external" {
+			// Left without an ID: already reported; giving it ranges
+			// would report it again as overlapping every other.
+			continue
+		}
+		c := derive(def, id, network)
 		c.AutoSubnet = def.Subnet == nil
 		plan.Clusters = append(plan.Clusters, c)
 		plan.byName[c.Name] = c

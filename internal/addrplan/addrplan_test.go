@@ -1,6 +1,7 @@
 package addrplan
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -231,14 +232,61 @@ func TestExternalClustersHaveNoRangesAndNoGroup(t *testing.T) {
 	}
 }
 
-func TestTooManyAutoIPv4Clusters(t *testing.T) {
+// Running out of IDs is one problem per IP family, however many clusters
+// are left without one; they are not also reported as overlapping.
+func TestAddressSpaceExhausted(t *testing.T) {
+	tests := []struct {
+		name      string
+		n         int
+		v4, v6    bool
+		want      string
+		wantLines int
+	}{
+		{"one too many IPv4", 16, true, false,
+			`clusters/c015/sma.yaml:4:9: spec.subnet: no free IPv4 nybble left for "c015": there are 15 (1 to F) and the other clusters use them all, so a lab holds at most 15 IPv4 clusters; turn IPv4 off for some, or split the lab`, 1},
+		{"a hundred IPv4", 100, true, false,
+			`clusters/c015/sma.yaml:4:9: spec.subnet: no free IPv4 nybble left for "c015", "c016", "c017", "c018", "c019" and 80 more: there are 15 (1 to F) and the other clusters use them all, so a lab holds at most 15 IPv4 clusters; turn IPv4 off for some, or split the lab`, 1},
+		{"three hundred IPv6", 300, false, true,
+			`clusters/c255/sma.yaml:4:9: spec.subnet: no free IPv6 byte left for "c255", "c256", "c257", "c258", "c259" and 40 more: there are 255 (1 to FF) and the other clusters use them all, so a lab holds at most 255 IPv6 clusters; turn IPv6 off for some, or split the lab`, 1},
+		{"dual stack runs out of IPv4 first", 40, true, true,
+			`no free IPv4 nybble left for "c015", "c016", "c017", "c018", "c019" and 20 more`, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var defs []*definition.Cluster
+			for i := 0; i < tt.n; i++ {
+				defs = append(defs, def(fmt.Sprintf("c%03d", i), "k3d", "", tt.v4, tt.v6, ""))
+			}
+			_, err := Compute(lab(defs...), DefaultNetwork())
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error\n%v\ndoes not contain\n%s", err, tt.want)
+			}
+			var problems definition.Problems
+			if !errors.As(err, &problems) || len(problems) != tt.wantLines {
+				t.Errorf("got %d problems, want %d:\n%v", len(problems), tt.wantLines, err)
+			}
+		})
+	}
+}
+
+// Many clusters sharing one written subnet ID give one problem per
+// cluster to change, not one per pair.
+func TestSharedSubnetIsOneProblemPerCluster(t *testing.T) {
 	var defs []*definition.Cluster
-	for i := 0; i < 16; i++ {
-		defs = append(defs, def(fmt.Sprintf("c%02d", i), "k3d", "", true, false, ""))
+	for i := 0; i < 20; i++ {
+		defs = append(defs, def(fmt.Sprintf("c%02d", i), "k3d", "51/5", true, false, ""))
 	}
 	_, err := Compute(lab(defs...), DefaultNetwork())
-	if err == nil || !strings.Contains(err.Error(), `no free IPv4 nybble left for cluster "c15"`) {
-		t.Errorf("err = %v", err)
+	var problems definition.Problems
+	if !errors.As(err, &problems) || len(problems) != 19 {
+		t.Fatalf("got %d problems, want 19:\n%v", len(problems), err)
+	}
+	want := `clusters/c03/sma.yaml:6:11: spec.subnet: cluster "c03" (subnet 51/5) overlaps cluster "c00" (clusters/c00/sma.yaml) (subnet 51/5): pods 10.5.1.0/24 overlaps pods 10.5.1.0/24, services 10.5.2.0/24 overlaps services 10.5.2.0/24; it also overlaps "c01" and "c02"; give one of them another subnet ID`
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("error\n%v\ndoes not contain\n%s", err, want)
 	}
 }
 

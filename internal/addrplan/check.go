@@ -12,6 +12,8 @@ import (
 // assignSubnets returns every cluster's subnet ID: the one written in its
 // definition, or the lowest IDs no other cluster uses. Clusters are visited
 // in name order so the result does not depend on the order files are found.
+// A cluster for which no ID is left is missing from the result; running
+// out is one problem per IP family, not one per cluster.
 func assignSubnets(clusters []*definition.Cluster) (map[string]definition.SubnetID, definition.Problems) {
 	ids := map[string]definition.SubnetID{}
 	usedNybble := map[uint8]bool{}
@@ -29,31 +31,35 @@ func assignSubnets(clusters []*definition.Cluster) (map[string]definition.Subnet
 	}
 	sorted := append([]*definition.Cluster(nil), clusters...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
-	var problems definition.Problems
+	var noV4, noV6 []*definition.Cluster
 	for _, c := range sorted {
 		if c.Subnet != nil || c.Provider == definition.ProviderExternal {
 			continue
 		}
 		var id definition.SubnetID
+		ok := true
 		// Nybble 0 would leave a kind cluster without a MetalLB pool, so
 		// automatic IDs start at 1.
 		if c.V4 {
-			n, ok := lowestFree(usedNybble, 1, 15)
-			if !ok {
-				problems = append(problems, noFreeID(c, "IPv4", "nybble", 15))
-				continue
+			if id.Nybble, ok = lowestFree(usedNybble, 1, 15); !ok {
+				noV4 = append(noV4, c)
 			}
-			id.Nybble = n
 		}
-		if c.V6 {
-			b, ok := lowestFree(usedByte, 1, 255)
-			if !ok {
-				problems = append(problems, noFreeID(c, "IPv6", "byte", 255))
-				continue
+		if c.V6 && ok {
+			if id.Byte, ok = lowestFree(usedByte, 1, 255); !ok {
+				noV6 = append(noV6, c)
 			}
-			id.Byte = b
 		}
-		ids[c.Name] = id
+		if ok {
+			ids[c.Name] = id
+		}
+	}
+	var problems definition.Problems
+	if len(noV4) > 0 {
+		problems = append(problems, noFreeIDs(noV4, "IPv4", "nybble", 15))
+	}
+	if len(noV6) > 0 {
+		problems = append(problems, noFreeIDs(noV6, "IPv6", "byte", 255))
 	}
 	return ids, problems
 }
@@ -68,13 +74,30 @@ func lowestFree(used map[uint8]bool, lo, hi int) (uint8, bool) {
 	return 0, false
 }
 
-func noFreeID(c *definition.Cluster, family, what string, limit int) definition.Problem {
-	return definition.Problem{
-		Pos:   c.Pos["metadata.name"],
-		Field: "spec.subnet",
-		Msg: fmt.Sprintf("no free %s %s left for cluster %q: a lab holds at most %d %s clusters; set spec.subnet or turn %s off",
-			family, what, c.Name, limit, family, family),
+// noFreeIDs is the one problem of running out of IDs: it names the
+// clusters left without, placed at the first of them.
+func noFreeIDs(left []*definition.Cluster, family, what string, limit int) definition.Problem {
+	names := make([]string, 0, 5)
+	for _, c := range left {
+		if len(names) == cap(names) {
+			names = append(names, fmt.Sprintf("%d more", len(left)-len(names)))
+			break
+		}
+		names = append(names, fmt.Sprintf("%q", c.Name))
 	}
+	return definition.Problem{
+		Pos:   left[0].Pos["metadata.name"],
+		Field: "spec.subnet",
+		Msg: fmt.Sprintf("no free %s %s left for %s: there are %d (1 to %X) and the other clusters use them all, so a lab holds at most %d %s clusters; turn %s off for some, or split the lab",
+			family, what, joinAnd(names), limit, limit, limit, family, family),
+	}
+}
+
+func joinAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // checkNetwork checks the lab's network settings against the scheme: the
@@ -153,20 +176,38 @@ func ranges(c *Cluster) []namedRange {
 }
 
 // checkOverlaps compares every range of every cluster with every other
-// cluster's and with the Docker network.
+// cluster's and with the Docker network. Each cluster that clashes is one
+// problem, naming the first cluster it clashes with and counting the
+// others, so that one shared ID is not reported once per pair.
 func checkOverlaps(p *Plan) definition.Problems {
 	var problems definition.Problems
-	for i, a := range p.Clusters {
-		problems = append(problems, checkAgainstNetwork(a, p.Network)...)
-		for _, b := range p.Clusters[i+1:] {
-			if clash := clashes(a, b); len(clash) > 0 {
-				problems = append(problems, definition.Problem{
-					Pos: subnetPos(b), Field: "spec.subnet",
-					Msg: fmt.Sprintf("cluster %q (subnet %s) overlaps %s (subnet %s): %s; give one of them another subnet ID",
-						b.Name, b.Subnet, describe(a), a.Subnet, strings.Join(clash, ", ")),
-				})
+	for i, b := range p.Clusters {
+		problems = append(problems, checkAgainstNetwork(b, p.Network)...)
+		var first *Cluster
+		var clash []string
+		var others []string
+		for _, a := range p.Clusters[:i] {
+			c := clashes(a, b)
+			switch {
+			case len(c) == 0:
+			case first == nil:
+				first, clash = a, c
+			default:
+				others = append(others, fmt.Sprintf("%q", a.Name))
 			}
 		}
+		if first == nil {
+			continue
+		}
+		also := ""
+		if len(others) > 0 {
+			also = fmt.Sprintf("; it also overlaps %s", joinAnd(others))
+		}
+		problems = append(problems, definition.Problem{
+			Pos: subnetPos(b), Field: "spec.subnet",
+			Msg: fmt.Sprintf("cluster %q (subnet %s) overlaps %s (subnet %s): %s%s; give one of them another subnet ID",
+				b.Name, b.Subnet, describe(first), first.Subnet, strings.Join(clash, ", "), also),
+		})
 	}
 	return problems
 }

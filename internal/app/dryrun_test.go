@@ -4,16 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/localcluster/localcluster/internal/testenv/golden"
+)
 
 // run calls the command line in-process from the repository root, where
 // the example labs are, with Docker pointed at nothing.
@@ -72,45 +70,14 @@ func TestDryRunTranscripts(t *testing.T) {
 			if stderr != "" {
 				t.Errorf("dry-run wrote progress to stderr:\n%s", stderr)
 			}
-			golden(t, tt.golden, stdout)
+			assertGolden(t, tt.golden, stdout)
 		})
 	}
 }
 
-func golden(t *testing.T, name, got string) {
+func assertGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("internal", "app", "testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/app -run %s -update)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (rerun with -update if intended):\n%s", path, diff(string(want), got))
-	}
-}
-
-// diff shows the first differing lines.
-func diff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, wl, gl)
-		}
-	}
-	return ""
+	golden.AssertString(t, filepath.Join("internal", "app", "testdata", name+".golden"), got)
 }
 
 // TestDryRunJSON reads the step graph of up for the seven-cluster lab

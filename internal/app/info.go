@@ -78,7 +78,7 @@ addresses when Docker can tell. Works without Docker.`,
 }
 
 func runInfo(ctx context.Context, streams Streams, g *GlobalOptions, o *InfoOptions, a labArgs) error {
-	l, err := loadLab(streams, g, a)
+	l, err := loadLab(ctx, streams, g, a)
 	if err != nil {
 		return err
 	}

@@ -100,7 +100,7 @@ type labRun struct {
 }
 
 func runLabCommand(ctx context.Context, streams Streams, g *GlobalOptions, c labCommand, r labRun) error {
-	l, err := loadLab(streams, g, r.args)
+	l, err := loadLab(ctx, streams, g, r.args)
 	if err != nil {
 		return err
 	}
@@ -130,8 +130,11 @@ func (l *loadedLab) Close() { l.Env.Close() }
 
 // loadLab reads the definitions, computes the address plan and selects
 // the named clusters. It reads files only.
-func loadLab(streams Streams, g *GlobalOptions, a labArgs) (*loadedLab, error) {
-	lab, err := definition.Load(a.Dirs)
+func loadLab(ctx context.Context, streams Streams, g *GlobalOptions, a labArgs) (*loadedLab, error) {
+	if err := g.validate(); err != nil {
+		return nil, err
+	}
+	lab, err := definition.LoadContext(ctx, a.Dirs)
 	if err != nil {
 		return nil, err
 	}

@@ -170,30 +170,7 @@ func (f *labFlow) createNetwork(t *testing.T) {
 // network uses.
 func (f *labFlow) freeThirdOctet(t *testing.T) int {
 	t.Helper()
-	var used []netip.Prefix
-	if ids := strings.Fields(f.docker(t, "network", "ls", "-q")); len(ids) > 0 {
-		// Other tests remove their networks meanwhile: inspect prints the
-		// rest and fails, which is fine here.
-		out, _ := exec.Command("docker", append([]string{"network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"}, ids...)...).Output()
-		for _, s := range strings.Fields(string(out)) {
-			if p, err := netip.ParsePrefix(s); err == nil {
-				used = append(used, p)
-			}
-		}
-	}
-	for range 100 {
-		third := 200 + int(labflowRand(t, 50))
-		want := netip.MustParsePrefix(fmt.Sprintf("192.168.%d.0/24", third))
-		free := true
-		for _, p := range used {
-			free = free && !p.Overlaps(want)
-		}
-		if free {
-			return third
-		}
-	}
-	t.Fatal("no free 192.168.2xx.0/24 among Docker's networks")
-	return 0
+	return int(testenv.FreeDockerSubnet(t).Addr().As4()[2])
 }
 
 // cleanup removes the test's containers and network, even after a

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/localcluster/localcluster/internal/mesh"
+	"github.com/localcluster/localcluster/internal/testenv"
 )
 
 // TestLabFlow runs the built binary through a whole lab as a user does —
@@ -31,9 +32,8 @@ import (
 // testdata/charts), and two controllers' jobs, done by the test: MetalLB's
 // address assignment and the token controller's remote-access token.
 func TestLabFlow(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the Docker engine and three kube-apiservers; skipped with -short")
-	}
+	testenv.Need(t, "the Docker engine", nil)
+	testenv.NeedAPIServers(t)
 	began := time.Now()
 	f := newRunningFlow(t)
 	timings := []string{fmt.Sprintf("%-26s %s", "setup (network, 3 nodes)", time.Since(began).Round(100*time.Millisecond))}

@@ -11,6 +11,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/localcluster/localcluster/internal/mesh"
+	"github.com/localcluster/localcluster/internal/testenv"
 )
 
 // TestUpFlow runs the built binary through a lab's life with the one-command
@@ -19,9 +20,8 @@ import (
 // and checks that up ends where create, linkerd, group and link end, and
 // that start repairs the context, the routes and the links.
 func TestUpFlow(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the Docker engine and three kube-apiservers; skipped with -short")
-	}
+	testenv.Need(t, "the Docker engine", nil)
+	testenv.NeedAPIServers(t)
 	f := newRunningFlow(t)
 	lb := f.serveLoadBalancers(t)
 	defer lb.stop()

@@ -1,21 +1,18 @@
 package certs
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-const openssl = "/usr/bin/openssl"
+	"github.com/localcluster/localcluster/internal/testenv"
+)
 
 // TestOpenSSLAcceptsGenerated checks the files with an independent
 // implementation. It uses the real clock, as openssl does.
 func TestOpenSSLAcceptsGenerated(t *testing.T) {
-	if _, err := os.Stat(openssl); err != nil {
-		t.Skipf("no %s: %v", openssl, err)
-	}
+	openssl := testenv.NeedTool(t, "openssl")
 	opts := newLab(t, "smiley")
 	opts.Now = nil
 	mustEnsure(t, opts)

@@ -191,8 +191,10 @@ func (ck *fileCheck) spec(s *clusterSpec) {
 	if s.Zone != "" && !labelValueRE.MatchString(s.Zone) {
 		ck.problem("spec.zone", "%q is not a valid zone: it becomes the node label topology.kubernetes.io/zone, so %s", s.Zone, labelValueRules)
 	}
-	if strings.TrimSpace(s.Image) != "" && strings.ContainsAny(s.Image, " \t\n") {
-		ck.problem("spec.image", "%q is not an image reference: it must not contain blanks", s.Image)
+	if strings.TrimSpace(s.Image) != "" {
+		if msg := checkImage(s.Image); msg != "" {
+			ck.problem("spec.image", "%s", msg)
+		}
 	}
 	ck.providerFields()
 	ck.links(s.GatewayLinks)
@@ -253,6 +255,8 @@ func (ck *fileCheck) kubeconfig(p string) string {
 	resolved, msg := resolvePath(p, ck.c.Dir)
 	if msg != "" {
 		ck.problem(path, "%s", msg)
+	} else if fi, err := os.Stat(resolved); err == nil && fi.IsDir() {
+		ck.problem(path, "%s is a directory; give the kubeconfig file in it, e.g. %s", resolved, filepath.Join(p, "config"))
 	}
 	return resolved
 }

@@ -7,6 +7,9 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+
+	"github.com/Masterminds/semver/v3"
+	"github.com/distribution/reference"
 )
 
 // labFile is the shape of lab.yaml, apiVersion sma.buoyant.io/v1alpha1.
@@ -65,6 +68,8 @@ func parseLab(file string, data []byte) (Settings, map[string]Pos, Problems) {
 		case !d.present(f.path):
 		case strings.TrimSpace(f.value) == "":
 			ck.problem(f.path, "empty; give a value or remove the field")
+		case strings.HasSuffix(f.path, ".version"):
+			checkChartVersion(ck, f.path, f.value)
 		case strings.ContainsAny(f.value, " \t\n"):
 			ck.problem(f.path, "%q must not contain blanks", f.value)
 		}
@@ -103,6 +108,14 @@ func checkPrefix(ck *fileCheck, path string, p netip.Prefix, v4 bool) {
 	}
 }
 
+// checkChartVersion checks a chart version setting the way Helm reads
+// --version: an exact version or a range.
+func checkChartVersion(ck *fileCheck, path, version string) {
+	if _, err := semver.NewConstraint(version); err != nil {
+		ck.problem(path, "%q is not a chart version or version range (%v); write one like 2.20.2, or a range like ~2.20", version, err)
+	}
+}
+
 // checkRepo checks a chart repository setting and returns it with a local
 // path resolved against dir, lab.yaml's directory (see resolvePath).
 func checkRepo(ck *fileCheck, path, repo, dir string) string {
@@ -111,6 +124,16 @@ func checkRepo(ck *fileCheck, path, repo, dir string) string {
 		return repo
 	case strings.TrimSpace(repo) == "":
 		ck.problem(path, "empty; give an https:// or oci:// repository or a local path, or remove the field")
+	case strings.HasPrefix(repo, "oci://"):
+		// Helm appends the chart name to an OCI repository and parses the
+		// result as an image reference; a valid repository is one.
+		ref, err := reference.ParseNamed(strings.TrimPrefix(repo, "oci://"))
+		switch {
+		case err != nil:
+			ck.problem(path, "%q is not a valid OCI repository (%v); want one like oci://ghcr.io/<organisation>/charts: a registry host, then a lower-case path", repo, err)
+		case !reference.IsNameOnly(ref):
+			ck.problem(path, "%q names a tag or digest; the repository is where the charts are, without one: set the chart version in spec.linkerd.version or spec.metallb.version", repo)
+		}
 	case IsRemoteRepo(repo):
 		if u, err := url.Parse(repo); err != nil || u.Host == "" {
 			ck.problem(path, "%q is not a valid repository address; want one like https://helm.linkerd.io/edge", repo)

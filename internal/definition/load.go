@@ -1,6 +1,7 @@
 package definition
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -29,12 +30,33 @@ func SplitDirs(arg string) []string {
 // directory. It checks every file and the clusters against each other, and
 // returns every problem at once as Problems.
 func Load(dirs []string) (*Lab, error) {
+	return LoadContext(context.Background(), dirs)
+}
+
+// LoadContext is Load that stops, returning ctx's error, when ctx is done.
+// The search is bounded: a directory tree with more than MaxSearchDirs
+// directories is refused as not being a lab.
+func LoadContext(ctx context.Context, dirs []string) (*Lab, error) {
 	if len(dirs) == 0 {
 		return nil, Problems{{Msg: `no directories given; pass a comma-separated list of directories that hold the clusters' sma.yaml files, e.g. "clusters"`}}
 	}
-	l := &loader{files: map[string]bool{}}
+	return loadContext(ctx, dirs, MaxSearchDirs)
+}
+
+// loadContext is LoadContext with a search budget of maxDirs directories.
+func loadContext(ctx context.Context, dirs []string, maxDirs int) (*Lab, error) {
+	l := &loader{ctx: ctx, files: map[string]bool{}, budget: maxDirs, maxDirs: maxDirs}
 	for _, dir := range dirs {
 		l.scanRoot(dir)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("loading the lab: %w", err)
+	}
+	if l.stopped {
+		// What was found is part of something else: checking those files
+		// would only bury the one message that matters.
+		l.problems.Sort()
+		return nil, l.problems
 	}
 	if len(l.clusterFiles) == 0 && len(l.problems) == 0 {
 		l.problems.add(Pos{File: strings.Join(dirs, ",")}, "", "no %s found (only %s); each cluster needs a directory with an %s",
@@ -59,100 +81,22 @@ func Load(dirs []string) (*Lab, error) {
 }
 
 type loader struct {
+	ctx          context.Context
 	clusterFiles []string
 	labFiles     []string
 	files        map[string]bool // real paths of the files already listed
+	budget       int             // directories the search may still open
+	maxDirs      int             // the whole budget, for messages
+	stopped      bool            // the budget ran out
 	problems     Problems
-}
-
-// scanRoot finds the definition files of one given directory.
-func (l *loader) scanRoot(dir string) {
-	where := Pos{File: dir}
-	fi, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		l.problems.add(where, "", "no such directory; pass the directory that holds your cluster directories, e.g. \"clusters\"")
-		return
-	case err != nil:
-		l.problems.add(where, "", "cannot read: %v", pathErr(err))
-		return
-	case !fi.IsDir() && filepath.Base(dir) == ClusterFileName:
-		l.problems.add(where, "", "this is a file; pass the directory that holds it: %s", filepath.Dir(dir))
-		return
-	case !fi.IsDir():
-		l.problems.add(where, "", "not a directory; pass the directory that holds your cluster directories")
-		return
-	}
-	hasLab := false
-	if path := filepath.Join(dir, LabFileName); isFile(path) {
-		hasLab = true
-		l.list(&l.labFiles, path)
-	}
-	found := 0
-	l.walk(dir, map[string]bool{}, &found)
-	if found == 0 && !hasLab {
-		l.problems.add(where, "", "no %s found in this directory or below it (hidden directories are skipped); each cluster needs a directory with an %s",
-			ClusterFileName, ClusterFileName)
-	}
-}
-
-// walk lists the sma.yaml files under dir. visited holds the real paths of
-// the directories already walked from this root, so that symlinks cannot
-// lead into a loop or list a directory twice.
-func (l *loader) walk(dir string, visited map[string]bool, found *int) {
-	resolved, err := filepath.EvalSymlinks(dir)
-	if err != nil {
-		l.problems.add(Pos{File: dir}, "", "cannot read directory: %v", pathErr(err))
-		return
-	}
-	if visited[resolved] {
-		return
-	}
-	visited[resolved] = true
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		l.problems.add(Pos{File: dir}, "", "cannot read directory: %v", pathErr(err))
-		return
-	}
-	for _, e := range entries {
-		path := filepath.Join(dir, e.Name())
-		mode := e.Type()
-		if mode&fs.ModeSymlink != 0 {
-			fi, err := os.Stat(path)
-			if err != nil {
-				continue // a dangling link is none of ours
-			}
-			mode = fi.Mode().Type()
-		}
-		switch {
-		case mode.IsDir() && !strings.HasPrefix(e.Name(), "."):
-			l.walk(path, visited, found)
-		case mode.IsRegular() && e.Name() == ClusterFileName:
-			*found++
-			l.list(&l.clusterFiles, path)
-		}
-	}
-}
-
-// list appends path to files unless the same file is already listed under
-// another path (overlapping directories, symlinks).
-func (l *loader) list(files *[]string, path string) {
-	key := path
-	if resolved, err := filepath.EvalSymlinks(path); err == nil {
-		key = resolved
-	}
-	if !l.files[key] {
-		l.files[key] = true
-		*files = append(*files, path)
-	}
 }
 
 func (l *loader) loadSettings(lab *Lab) {
 	var m settingsMerge
 	for _, file := range l.labFiles {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			l.problems.add(Pos{File: file}, "", "cannot read: %v", pathErr(err))
+		data, p := readDefinition(file)
+		if p != nil {
+			l.problems = append(l.problems, *p)
 			continue
 		}
 		s, pos, problems := parseLab(file, data)
@@ -189,9 +133,9 @@ func checkLocalRepos(s Settings, pos map[string]Pos) Problems {
 
 // loadCluster reads one sma.yaml and its mc-values.yaml.
 func (l *loader) loadCluster(file string) *Cluster {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		l.problems.add(Pos{File: file}, "", "cannot read: %v", pathErr(err))
+	data, p := readDefinition(file)
+	if p != nil {
+		l.problems = append(l.problems, *p)
 		return nil
 	}
 	c, problems := parseCluster(file, data)
@@ -200,12 +144,12 @@ func (l *loader) loadCluster(file string) *Cluster {
 		return nil
 	}
 	values := filepath.Join(c.Dir, MCValuesFileName)
-	if !isFile(values) {
+	if _, exists := describeNonFile(values); !exists {
 		return c
 	}
-	data, err = os.ReadFile(values)
-	if err != nil {
-		l.problems.add(Pos{File: values}, "", "cannot read: %v", pathErr(err))
+	data, p = readDefinition(values)
+	if p != nil {
+		l.problems = append(l.problems, *p)
 		return c
 	}
 	c.MCValues, problems = parseValues(values, data)
@@ -288,11 +232,6 @@ func checkLinks(c *Cluster, byName map[string][]*Cluster, names []string, known 
 		}
 	}
 	return problems
-}
-
-func isFile(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular()
 }
 
 // pathErr drops the path from an os error; the problem already names it.

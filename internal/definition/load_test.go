@@ -3,14 +3,13 @@ package definition
 import (
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/localcluster/localcluster/internal/testenv/golden"
+)
 
 // Each case directory is the working directory of one run, so the paths in
 // the output are the ones a user there would see. args.txt holds the
@@ -44,24 +43,6 @@ func caseDirs(t *testing.T, pattern string) []string {
 	return dirs
 }
 
-// golden compares got with the file, or rewrites the file under -update.
-func golden(t *testing.T, file, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (run with -update to rewrite it)\n--- got\n%s--- want\n%s", file, got, want)
-	}
-}
-
 func TestInvalid(t *testing.T) {
 	t.Setenv("HOME", "/home/user")
 	for _, dir := range caseDirs(t, "testdata/invalid/*") {
@@ -83,7 +64,7 @@ func TestInvalid(t *testing.T) {
 					t.Errorf("problem without a message: %#v", p)
 				}
 			}
-			golden(t, "expected.txt", err.Error()+"\n")
+			golden.AssertString(t, "expected.txt", err.Error()+"\n")
 		})
 	}
 }
@@ -134,7 +115,7 @@ func TestValid(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "expected.json", string(data)+"\n")
+			golden.AssertString(t, "expected.json", string(data)+"\n")
 		})
 	}
 }

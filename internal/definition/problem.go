@@ -55,13 +55,26 @@ func (p Problem) Error() string {
 // treat it as a mistake in the definitions, not a failure of the work.
 type Problems []Problem
 
-// Error returns one problem per line, sorted by file and position.
+// MaxShown is how many problems Error lists before it only counts the
+// rest: a lab with hundreds of broken files needs the first ones fixed, not
+// a screenful it cannot read.
+const MaxShown = 40
+
+// Error returns one problem per line, sorted by file and position, at most
+// MaxShown of them and then a line counting the others.
 func (ps Problems) Error() string {
 	sorted := append(Problems(nil), ps...)
 	sorted.Sort()
-	lines := make([]string, len(sorted))
-	for i, p := range sorted {
+	shown := sorted
+	if len(shown) > MaxShown {
+		shown = shown[:MaxShown]
+	}
+	lines := make([]string, len(shown), len(shown)+1)
+	for i, p := range shown {
 		lines[i] = p.Error()
+	}
+	if more := len(sorted) - len(shown); more > 0 {
+		lines = append(lines, fmt.Sprintf("... and %d more problems; fix these and run again to see the rest", more))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -3,6 +3,7 @@ package definition
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -59,5 +60,26 @@ func TestProblemsSortedAndMatchable(t *testing.T) {
 	var target Problems
 	if err := fmt.Errorf("loading: %w", ps); !errors.As(err, &target) || len(target) != 4 {
 		t.Errorf("errors.As did not find Problems in a wrapped error")
+	}
+}
+
+func TestProblemsCapped(t *testing.T) {
+	var ps Problems
+	for i := MaxShown + 25; i > 0; i-- {
+		ps.add(Pos{File: fmt.Sprintf("c%03d/sma.yaml", i), Line: 1}, "kind", "missing")
+	}
+	lines := strings.Split(ps.Error(), "\n")
+	if len(lines) != MaxShown+1 {
+		t.Fatalf("got %d lines, want %d", len(lines), MaxShown+1)
+	}
+	if lines[0] != "c001/sma.yaml:1: kind: missing" {
+		t.Errorf("first line %q: want the first problem in file order", lines[0])
+	}
+	if want := "... and 25 more problems; fix these and run again to see the rest"; lines[MaxShown] != want {
+		t.Errorf("last line %q, want %q", lines[MaxShown], want)
+	}
+	ps = ps[:MaxShown]
+	if got := strings.Count(ps.Error(), "\n") + 1; got != MaxShown {
+		t.Errorf("%d problems gave %d lines", MaxShown, got)
 	}
 }

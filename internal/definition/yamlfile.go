@@ -21,9 +21,8 @@ const maxFileSize = 256 << 10
 // document's content node, or nil with no problems when the file holds
 // nothing (no document, or only comments, or a bare null).
 func parseDocument(file string, data []byte) (*yaml.Node, Problems) {
-	if len(data) > maxFileSize {
-		return nil, Problems{{Pos: Pos{File: file}, Msg: fmt.Sprintf(
-			"the file is %d bytes, more than the %d a definition may have; is it the right file?", len(data), maxFileSize)}}
+	if msg := tooBig(int64(len(data))); msg != "" {
+		return nil, Problems{{Pos: Pos{File: file}, Msg: msg}}
 	}
 	if line, col, msg := checkText(data); msg != "" {
 		return nil, Problems{{Pos: Pos{File: file, Line: line, Col: col}, Msg: msg}}

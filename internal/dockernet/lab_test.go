@@ -21,6 +21,8 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
+
+	"github.com/localcluster/localcluster/internal/testenv"
 )
 
 const (
@@ -40,9 +42,7 @@ type lab struct {
 // check that the test left nothing behind and removed nothing it did not make.
 func newLab(tb testing.TB) *lab {
 	tb.Helper()
-	if testing.Short() {
-		tb.Skip("integration test against the Docker engine; skipped with -short")
-	}
+	testenv.Need(tb, "the Docker engine", nil)
 	ctx := context.Background()
 	probe, err := New(ctx) // for its clear "is Docker running?" error
 	if err != nil {

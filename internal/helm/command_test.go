@@ -1,7 +1,6 @@
 package helm
 
 import (
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,9 +12,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/localcluster/localcluster/charts"
+	"github.com/localcluster/localcluster/internal/testenv/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/command")
 
 const (
 	testKeyPEM  = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIIsecretsecretsecret\n-----END EC PRIVATE KEY-----\n"
@@ -91,22 +89,7 @@ func TestCommandGolden(t *testing.T) {
 			if again := Command(tt.kubeContext, tt.release); again != got {
 				t.Fatalf("Command is not deterministic:\n%s\n---\n%s", got, again)
 			}
-			golden := filepath.Join("testdata", "command", tt.name+".golden")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("Command() differs from %s (go test -update rewrites it):\n--- got\n%s--- want\n%s", golden, got, want)
-			}
+			golden.AssertString(t, filepath.Join("testdata", "command", tt.name+".golden"), got)
 		})
 	}
 }

@@ -40,9 +40,7 @@ func TestMain(m *testing.M) {
 // apiServers returns the shared API servers "alpha" and "beta".
 func apiServers(t *testing.T) []*testenv.APIServer {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("needs kube-apiserver; skipped with -short")
-	}
+	testenv.NeedAPIServers(t)
 	shared.once.Do(func() {
 		shared.servers, shared.stop, shared.err = testenv.StartShared("alpha", "beta")
 	})

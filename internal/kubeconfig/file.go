@@ -84,6 +84,28 @@ func resolveDir(dir string) (string, error) {
 	return filepath.Join(realParent, filepath.Base(dir)), nil
 }
 
+// CheckWritable says why the kubeconfig at path must not be written, or
+// returns nil (also when there is no such file yet). A file without write
+// permission is refused even where it could be replaced: writeAtomic
+// renames over it, which ignores the file's mode, and a user who made the
+// file read-only (or root, whom permissions do not stop) would not expect
+// it to change.
+func CheckWritable(path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case fi.Mode().Perm()&0o222 == 0:
+		return fmt.Errorf("%s is read-only (mode %s), so it is left alone; make it writable (chmod u+w) or give another file with --kubeconfig", path, fi.Mode().Perm())
+	}
+	if err := canWrite(path); err != nil {
+		return fmt.Errorf("%s cannot be written (%v), so it is left alone; fix its permissions or give another file with --kubeconfig", path, err)
+	}
+	return nil
+}
+
 // writeAtomic replaces path with data so that readers see the old or the new
 // file, never a torn one: temp file in the same directory, fsync, rename,
 // fsync of the directory. An existing file's mode (and, where possible, owner)

@@ -1,8 +1,10 @@
 package kubeconfig
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -105,5 +107,39 @@ func TestRemoveMissingFile(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("Remove created %s (stat: %v)", dir, err)
+	}
+}
+
+// A read-only kubeconfig is left alone with a clear error, by Merge and
+// Remove alike, even for root, whom permissions do not stop (the file is
+// replaced by rename, which ignores its mode).
+func TestReadOnlyKubeconfigLeftAlone(t *testing.T) {
+	path := copyFixture(t, "user.yaml")
+	if _, err := Merge(path, entryFor(t, "kind", "x", 2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, change := range map[string]func() (bool, error){
+		"merge":  func() (bool, error) { return Merge(path, entryFor(t, "kind", "y", 3)) },
+		"remove": func() (bool, error) { return Remove(path, "x") },
+	} {
+		changed, err := change()
+		want := path + " is read-only (mode -r--r--r--), so it is left alone; make it writable (chmod u+w) or give another file with --kubeconfig"
+		if changed || err == nil || !strings.HasSuffix(err.Error(), ": "+want) {
+			t.Errorf("%s: changed=%v err=%v\nwant %s", name, changed, err, want)
+		}
+		if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+			t.Errorf("%s changed the read-only file", name)
+		}
+	}
+	assertNoLeftovers(t, filepath.Dir(path))
+	if err := CheckWritable(filepath.Join(filepath.Dir(path), "new")); err != nil {
+		t.Errorf("a file yet to be made: %v", err)
 	}
 }

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 )
 
 func TestStaleLockTimesOut(t *testing.T) {
@@ -112,13 +114,12 @@ func TestLockIsWaitedFor(t *testing.T) {
 	assertNoLeftovers(t, filepath.Dir(path))
 }
 
-// TestKubectlHonoursOurLock runs the real kubectl, if there is one, to show
-// that it and localcluster use the same lock file.
+// TestKubectlHonoursOurLock runs, in this process, the code kubectl runs
+// for "kubectl config set-context" (client-go's clientcmd.ModifyConfig with
+// the --kubeconfig path), to show that it and localcluster use the same
+// lock file: while localcluster holds it kubectl refuses to write, and
+// afterwards neither loses the other's entries.
 func TestKubectlHonoursOurLock(t *testing.T) {
-	kubectl, err := exec.LookPath("kubectl")
-	if err != nil {
-		t.Skip("kubectl not installed")
-	}
 	path := copyFixture(t, "user.yaml")
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -132,17 +133,23 @@ func TestKubectlHonoursOurLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	setContext := func() ([]byte, error) {
-		return exec.Command(kubectl, "config", "set-context", "from-kubectl", "--cluster=home-lab",
-			"--kubeconfig="+path).CombinedOutput()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	out, err := setContext()
-	if err == nil || !strings.Contains(string(out), ".lock") {
-		t.Errorf("kubectl wrote while we held the lock: %v: %s", err, out)
+	if !clientcmd.UseModifyConfigLock {
+		t.Fatal("client-go no longer locks kubeconfig files by default; this test and the lock interplay need revisiting")
+	}
+	err = kubectlSetContext(path, "from-kubectl", "home-lab")
+	if err == nil || !strings.Contains(err.Error(), ".lock") {
+		t.Errorf("kubectl's code wrote while we held the lock: %v", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Errorf("the kubeconfig changed while we held the lock")
 	}
 	release()
-	if out, err := setContext(); err != nil {
-		t.Fatalf("kubectl after release: %v: %s", err, out)
+	if err := kubectlSetContext(path, "from-kubectl", "home-lab"); err != nil {
+		t.Fatalf("kubectl's code after release: %v", err)
 	}
 	if _, err := Merge(path, entryFor(t, "kind", "x", 2)); err != nil {
 		t.Fatal(err)
@@ -152,4 +159,31 @@ func TestKubectlHonoursOurLock(t *testing.T) {
 		t.Errorf("kubectl's context lost: %+v", c)
 	}
 	assertLab(t, cfg, "x", "https://192.168.155.2:6443")
+	if err := kubectlSetContext(path, "after-merge", "x"); err != nil {
+		t.Fatal(err)
+	}
+	cfg = mustLoad(t, path)
+	if cfg.Contexts["after-merge"] == nil {
+		t.Errorf("kubectl's second context lost")
+	}
+	assertLab(t, cfg, "x", "https://192.168.155.2:6443")
+	if _, err := os.Stat(path + ".lock"); !os.IsNotExist(err) {
+		t.Errorf("a lock file was left behind: %v", err)
+	}
+}
+
+// kubectlSetContext does what "kubectl config set-context NAME
+// --cluster=CLUSTER --kubeconfig=PATH" does, through the same client-go
+// calls.
+func kubectlSetContext(path, name, cluster string) error {
+	access := clientcmd.NewDefaultPathOptions()
+	access.LoadingRules.ExplicitPath = path
+	cfg, err := access.GetStartingConfig()
+	if err != nil {
+		return err
+	}
+	ctx := clientcmdapi.NewContext()
+	ctx.Cluster = cluster
+	cfg.Contexts[name] = ctx
+	return clientcmd.ModifyConfig(access, *cfg, true)
 }

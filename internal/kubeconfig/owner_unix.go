@@ -19,3 +19,6 @@ func keepOwner(f *os.File, old fs.FileInfo) {
 	}
 	_ = f.Chown(int(st.Uid), int(st.Gid))
 }
+
+// canWrite asks the system whether this process may write path.
+func canWrite(path string) error { return syscall.Access(path, 0x2) } // W_OK

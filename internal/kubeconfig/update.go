@@ -26,6 +26,9 @@ func (o Options) update(path string, create bool, change func(*tree) (bool, erro
 	if err != nil || target == "" {
 		return false, err
 	}
+	if err := CheckWritable(target); err != nil {
+		return false, err
+	}
 	release, err := acquireLocks(locks, o.lockTimeout())
 	if err != nil {
 		return false, err

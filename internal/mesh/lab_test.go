@@ -42,9 +42,7 @@ func standInCharts(t testing.TB) ChartSource {
 
 func skipShort(t testing.TB) {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("runs kube-apiservers; skipped with -short")
-	}
+	testenv.NeedAPIServers(t)
 }
 
 // lab is a set of API servers with a shared trust anchor.

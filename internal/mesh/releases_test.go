@@ -1,7 +1,6 @@
 package mesh
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,9 +12,8 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/localcluster/localcluster/internal/helm"
+	"github.com/localcluster/localcluster/internal/testenv/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 // fakePEMs stand in for certificates in tests that only look at values.
 func fakeCluster(name string) Cluster {
@@ -64,22 +62,7 @@ func TestReleasesGolden(t *testing.T) {
 					r.Name, r.Namespace, r.Chart, r.CreateNamespace, r.Wait, r.Timeout, r.SecretValues, values)
 			}
 			got := []byte(b.String())
-			golden := filepath.Join("testdata", "golden", name+".yaml")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if string(got) != string(want) {
-				t.Errorf("releases differ from %s (go test -update rewrites it):\n%s", golden, got)
-			}
+			golden.Assert(t, filepath.Join("testdata", "golden", name+".yaml"), got)
 		})
 	}
 }

@@ -13,10 +13,12 @@ import (
 
 // Start starts one etcd and len(names) kube-apiservers, each keeping its
 // objects under its own etcd prefix, all on loopback ports, and waits until
-// every /readyz is ok. Everything is stopped and deleted by t.Cleanup. Missing
-// binaries fail the test with a hint to run `make testbin`.
+// every /readyz is ok. Everything is stopped and deleted by t.Cleanup. As
+// Need says: skipped with -short, and missing binaries fail the test with a
+// hint to run `make testbin`.
 func Start(t testing.TB, names ...string) []*APIServer {
 	t.Helper()
+	NeedAPIServers(t)
 	began := time.Now()
 	servers, stop, err := StartShared(names...)
 	if err != nil {

@@ -175,6 +175,7 @@ func whoAmI(t *testing.T, cs kubernetes.Interface) authenticationv1.UserInfo {
 // TestStartSharedStop checks that stop ends the processes and removes the
 // temp dir, and that calling it twice is harmless.
 func TestStartSharedStop(t *testing.T) {
+	NeedAPIServers(t)
 	servers, stop, err := StartShared("solo")
 	if err != nil {
 		t.Fatalf("StartShared: %v", err)

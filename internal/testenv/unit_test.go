@@ -99,6 +99,12 @@ func TestStartFailsWithoutBinaries(t *testing.T) {
 		Start(rec, "east")
 	}()
 	<-done
+	if testing.Short() {
+		if !strings.Contains(rec.skipped, "skipped with -short") {
+			t.Errorf("Start with -short: skip message %q, fatal %q; want a skip", rec.skipped, rec.fatal)
+		}
+		return
+	}
 	if !strings.Contains(rec.fatal, "make testbin") {
 		t.Errorf("Start without binaries: fatal message %q, want one that says to run make testbin", rec.fatal)
 	}
@@ -107,7 +113,12 @@ func TestStartFailsWithoutBinaries(t *testing.T) {
 // fatalRecorder stands in for a testing.TB to catch what Start fails with.
 type fatalRecorder struct {
 	testing.TB
-	fatal string
+	fatal, skipped string
+}
+
+func (r *fatalRecorder) Skipf(format string, args ...any) {
+	r.skipped = fmt.Sprintf(format, args...)
+	runtime.Goexit()
 }
 
 func (r *fatalRecorder) Helper() {}

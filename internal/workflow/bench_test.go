@@ -41,7 +41,7 @@ func simulated(e *Env, s *plan.Step) time.Duration {
 func stub(e *Env, p *plan.Plan) {
 	for _, s := range p.Steps() {
 		d := simulated(e, s)
-		s.Do = func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
+		s.Do = func(context.Context, plan.Logger) (plan.Result, error) {
 			time.Sleep(d)
 			return plan.Changed("simulated"), nil
 		}

@@ -31,9 +31,7 @@ func httpRouteCRD(annotations map[string]any) *unstructured.Unstructured {
 // Against real API servers: the Gateway API CRDs absent, installed by
 // someone else, and installed by our own linkerd-crds release.
 func TestGatewayAPIOwnedElsewhere(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs real API servers")
-	}
+	testenv.NeedAPIServers(t)
 	servers := testenv.Start(t, "none", "theirs", "ours")
 	ctx := context.Background()
 	create := func(i int, annotations map[string]any) {

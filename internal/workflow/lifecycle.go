@@ -222,7 +222,7 @@ func NetworkRemoveStep(e *Env, needs []string) *plan.Step {
 		ID: "network-remove", Title: fmt.Sprintf("Remove Docker network %q unless something else uses it", name),
 		Needs:  needs,
 		Script: "docker network rm " + shell.Quote(name),
-		Do: func(ctx context.Context, log plan.Logger) (plan.Result, error) {
+		Do: func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
 			d, err := e.DockerClient(ctx)
 			if err != nil {
 				return plan.Result{}, err

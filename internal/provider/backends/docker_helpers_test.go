@@ -14,6 +14,8 @@ import (
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
+
+	"github.com/localcluster/localcluster/internal/testenv"
 )
 
 // testPrefix marks Docker objects made by tests; objects of other tests
@@ -36,9 +38,8 @@ func dockerClient(t *testing.T) *client.Client {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = dc.Close() })
-	if _, err := dc.Ping(context.Background()); err != nil {
-		t.Skipf("no Docker engine to test against: %v", err)
-	}
+	_, err = dc.Ping(context.Background())
+	testenv.Need(t, "the Docker engine", err)
 	return dc
 }
 

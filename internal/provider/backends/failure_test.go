@@ -17,6 +17,7 @@ import (
 	"github.com/localcluster/localcluster/internal/provider"
 	"github.com/localcluster/localcluster/internal/provider/k3d"
 	"github.com/localcluster/localcluster/internal/provider/kind"
+	"github.com/localcluster/localcluster/internal/testenv"
 )
 
 // TestCreateFailsCleanly creates a kind and a k3d cluster, in parallel, on
@@ -159,9 +160,8 @@ func TestCreateFailsAfterNodesExist(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	const stand = "localcluster-testnode:busybox"
-	if _, err := dc.ImageInspect(ctx, stand); err != nil {
-		t.Skipf("no %s image (make testimage builds it): %v", stand, err)
-	}
+	_, err := dc.ImageInspect(ctx, stand)
+	testenv.Need(t, "the "+stand+" image (make testimage builds it)", err)
 	t.Setenv("HOME", t.TempDir())
 	t.Setenv("KUBECONFIG", filepath.Join(t.TempDir(), "kubeconfig"))
 	t.Setenv("KIND_EXPERIMENTAL_DOCKER_NETWORK", "")

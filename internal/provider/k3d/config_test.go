@@ -2,7 +2,6 @@ package k3d
 
 import (
 	"context"
-	"flag"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -16,9 +15,8 @@ import (
 	"github.com/k3d-io/k3d/v5/version"
 
 	"github.com/localcluster/localcluster/internal/provider"
+	"github.com/localcluster/localcluster/internal/testenv/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 // specs are the address plans of the old script for subnet 51/5.
 func specs() map[string]provider.Spec {
@@ -48,22 +46,9 @@ func specs() map[string]provider.Spec {
 	}
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func assertGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Assert(t, filepath.Join("testdata", name+".golden"), got)
 }
 
 func TestConfigGolden(t *testing.T) {
@@ -74,8 +59,8 @@ func TestConfigGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name, raw)
-			golden(t, name+".command", []byte(p.Command(s)+"\n"))
+			assertGolden(t, name, raw)
+			assertGolden(t, name+".command", []byte(p.Command(s)+"\n"))
 
 			// Read back as `k3d cluster create --config` does: schema,
 			// viper, k3d's decoding. Nothing may be lost on the way.

@@ -13,6 +13,8 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/api/types/volume"
+
+	"github.com/localcluster/localcluster/internal/testenv"
 )
 
 // These tests run against this machine's Docker engine.
@@ -26,9 +28,8 @@ func newClient(t *testing.T) (*Client, context.Context) {
 	t.Cleanup(func() { _ = c.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
-	if _, err := c.api.Ping(ctx); err != nil {
-		t.Skipf("no Docker engine to test against: %v", err)
-	}
+	_, err = c.api.Ping(ctx)
+	testenv.Need(t, "the Docker engine", err)
 	return c, ctx
 }
 
