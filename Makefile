@@ -21,6 +21,7 @@ install:
 
 include mk/testbin.mk
 include mk/testimage.mk
+include mk/e2e.mk
 include mk/fuzz.mk
 
 # The whole suite: formatting, vet (also the e2e files, which need real node
@@ -36,12 +37,13 @@ unit:
 vet:
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./...
+	$(GO) vet -tags e2elocal ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 lint: $(LINT)
-	$(LINT) run ./...
+	$(LINT) run --build-tags e2elocal ./...
 
 $(LINT):
 	GOBIN=$(abspath $(BIN)) $(GO) install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(LINT_VERSION)

@@ -9,10 +9,11 @@
 # Keep the versions in step with internal/testenv/binaries.go.
 set -euo pipefail
 
+# shellcheck source=../lib/kubemodule.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/kubemodule.sh"
+
 readonly K8S_VERSION=v1.36.3
 readonly ETCD_VERSION=v3.6.16
-# Staging modules (k8s.io/api, k8s.io/apiserver, ...) are published as v0.<minor>.<patch>.
-readonly STAGING_VERSION="v0.${K8S_VERSION#v1.}"
 
 readonly CACHE_ROOT="${LOCALCLUSTER_TESTBIN:-${HOME}/.cache/localcluster/testbin}"
 readonly DEST="${CACHE_ROOT}/${K8S_VERSION}-${ETCD_VERSION}"
@@ -29,17 +30,6 @@ die() { log "error: $*"; exit 1; }
 
 done_already() { [[ -x "${APISERVER}" && -x "${ETCD}" ]]; }
 
-# staging_modules prints the k8s.io modules that kubernetes' own go.mod
-# replaces with a ./staging/src directory.
-staging_modules() {
-  local gomod
-  gomod="$(go mod download -json "k8s.io/kubernetes@${K8S_VERSION}" |
-    sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",*$/\1/p')"
-  [[ -n "${gomod}" && -f "${gomod}" ]] ||
-    die "cannot download the go.mod of k8s.io/kubernetes@${K8S_VERSION} (is the Go module proxy reachable?)"
-  awk '$2 == "=>" && $3 ~ /^\.\/staging\/src\// { print $1 }' "${gomod}"
-}
-
 # new_module writes a throwaway module named $2 into dir $1 requiring $3.
 new_module() {
   local dir="$1" name="$2" require="$3"
@@ -48,27 +38,12 @@ new_module() {
 }
 
 build_apiserver() {
-  local dir="$1/apiserver" mods
-  mods="$(staging_modules)"
-  [[ -n "${mods}" ]] || die "found no staging modules in the go.mod of k8s.io/kubernetes@${K8S_VERSION}"
-  new_module "${dir}" localcluster.test/testbin/apiserver "k8s.io/kubernetes ${K8S_VERSION}"
-  {
-    printf '\nreplace (\n'
-    local m
-    for m in ${mods}; do
-      printf '\t%s => %s %s\n' "${m}" "${m}" "${STAGING_VERSION}"
-    done
-    printf ')\n'
-  } >>"${dir}/go.mod"
+  local dir="$1/apiserver"
+  kube_module "${dir}" localcluster.test/testbin/apiserver "${K8S_VERSION}" || die "cannot write the module that builds kube-apiserver"
+  local ldflags
+  ldflags="$(kube_ldflags "${K8S_VERSION}")"
 
-  local pkg=k8s.io/component-base/version
-  local ldflags="-s -w"
-  ldflags+=" -X ${pkg}.gitVersion=${K8S_VERSION}"
-  ldflags+=" -X ${pkg}.gitMajor=1 -X ${pkg}.gitMinor=$(cut -d. -f2 <<<"${K8S_VERSION}")"
-  ldflags+=" -X ${pkg}.gitCommit= -X ${pkg}.gitTreeState=clean"
-  ldflags+=" -X ${pkg}.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-
-  log "building kube-apiserver ${K8S_VERSION} (staging modules at ${STAGING_VERSION}; takes a few minutes)"
+  log "building kube-apiserver ${K8S_VERSION} (staging modules at $(kube_staging_version "${K8S_VERSION}"); takes a few minutes)"
   local start="${SECONDS}"
   (cd "${dir}" && go build -trimpath -ldflags "${ldflags}" -o "${APISERVER}.tmp" \
     k8s.io/kubernetes/cmd/kube-apiserver) || die "building kube-apiserver failed (see above)"
