@@ -90,6 +90,7 @@ cluster names (default: all).`,
 		newLinkCommand(streams, g),
 		newUnlinkCommand(streams, g),
 		newInfoCommand(streams, g),
+		newStatusCommand(streams, g),
 		newVersionCommand(streams),
 	)
 	return root

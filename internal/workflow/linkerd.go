@@ -326,3 +326,7 @@ func LinkerdAfter(p *plan.Plan) func(string) string {
 		return ""
 	}
 }
+
+// KubeTarget is the kubeconfig file and context through which this process
+// reaches c.
+func (e *Env) KubeTarget(c *addrplan.Cluster) (path, context string) { return e.kubeTarget(c) }
