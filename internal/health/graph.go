@@ -103,19 +103,19 @@ func WriteMermaid(w io.Writer, r *Report) error {
 			}
 		}
 	}
-	for _, l := range r.Links {
+	es := edges(r)
+	for _, e := range es {
 		arrow := "-->"
-		if l.Mode == ModeGateway {
+		if e.mode == ModeGateway {
 			arrow = "-.->"
 		}
-		label := l.Mode
-		if f := failing(l.Checks); len(f) > 0 {
-			label += ": " + strings.Join(f, ", ")
+		if e.both {
+			arrow = "<" + arrow
 		}
-		fmt.Fprintf(&b, "  %s %s|%s| %s\n", nodeID(l.Source), arrow, label, nodeID(l.Target))
+		fmt.Fprintf(&b, "  %s %s|%s| %s\n", nodeID(e.from), arrow, edgeLabel(e), nodeID(e.to))
 	}
-	for i, l := range r.Links {
-		fmt.Fprintf(&b, "  linkStyle %d stroke:%s,stroke-width:2px\n", i, colours[l.Status][1])
+	for i, e := range es {
+		fmt.Fprintf(&b, "  linkStyle %d stroke:%s,stroke-width:2px\n", i, colours[e.status][1])
 	}
 	for _, s := range []Status{OK, Warn, Unknown, Fail} {
 		fmt.Fprintf(&b, "  classDef %s fill:%s,stroke:%s,stroke-width:2px\n", s, colours[s][0], colours[s][1])
@@ -145,21 +145,29 @@ func WriteDot(w io.Writer, r *Report) error {
 			b.WriteString("  }\n")
 		}
 	}
-	for _, l := range r.Links {
+	for _, e := range edges(r) {
 		style := "solid"
-		if l.Mode == ModeGateway {
+		if e.mode == ModeGateway {
 			style = "dashed"
 		}
-		label := l.Mode
-		if f := failing(l.Checks); len(f) > 0 {
-			label += ": " + strings.Join(f, ", ")
+		dir := "forward"
+		if e.both {
+			dir = "both"
 		}
-		fmt.Fprintf(&b, "  %s -> %s [label=%s, color=%q, fontcolor=%q, style=%s];\n", dotQuote(l.Source), dotQuote(l.Target),
-			dotQuote(label), colours[l.Status][1], colours[l.Status][1], style)
+		fmt.Fprintf(&b, "  %s -> %s [label=%s, color=%q, fontcolor=%q, style=%s, dir=%s];\n", dotQuote(e.from), dotQuote(e.to),
+			dotQuote(edgeLabel(e)), colours[e.status][1], colours[e.status][1], style, dir)
 	}
 	b.WriteString("}\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// edgeLabel is the mode of a link, and the checks that do not pass.
+func edgeLabel(e edge) string {
+	if len(e.failing) > 0 {
+		return e.mode + ": " + strings.Join(e.failing, ", ")
+	}
+	return e.mode
 }
 
 func dotQuote(s string) string {

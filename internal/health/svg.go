@@ -11,7 +11,7 @@ import (
 // Layout of the SVG picture, in pixels.
 const (
 	svgMargin   = 24
-	svgTitleH   = 56
+	svgTitleH   = 96
 	svgLegendH  = 64
 	svgBoxW     = 200
 	svgBoxH     = 58
@@ -78,13 +78,13 @@ func WriteSVG(w io.Writer, r *Report) error {
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" rx="12" fill="#f7f7fb" stroke="#9e9e9e" stroke-dasharray="4 3"/>`+"\n", x, y, svgBoxW+2*svgGroupPad, h)
 		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" fill="#616161">group %s</text>`+"\n", x+12, y+20, esc(g))
 	}
-	for _, l := range r.Links {
-		from, ok1 := boxes[l.Source]
-		to, ok2 := boxes[l.Target]
+	for _, e := range edges(r) {
+		from, ok1 := boxes[e.from]
+		to, ok2 := boxes[e.to]
 		if !ok1 || !ok2 {
 			continue
 		}
-		writeEdge(&b, from, to, l)
+		writeEdge(&b, from, to, e)
 	}
 	for _, g := range names {
 		for _, c := range members[g] {
@@ -111,25 +111,41 @@ func writeBox(b *strings.Builder, box svgBox) {
 // directions of a pair and the boxes between stay clear; links between
 // columns leave and enter at the sides, the two directions a little
 // apart.
-func writeEdge(b *strings.Builder, from, to svgBox, l LinkReport) {
-	stroke := colours[l.Status][1]
+func writeEdge(b *strings.Builder, from, to svgBox, e edge) {
+	stroke := colours[e.status][1]
 	dash := ""
-	if l.Mode == ModeGateway {
+	if e.mode == ModeGateway {
 		dash = ` stroke-dasharray="7 5"`
 	}
 	var path string
 	var lx, ly float64
-	if from.col == to.col {
+	rowDist := math.Round(math.Abs(to.y-from.y) / (svgBoxH + svgRowGap))
+	colDist := math.Abs(float64(to.col - from.col))
+	switch {
+	case colDist == 0:
+		// Alternate sides by distance so that the arcs of a column
+		// spread out; the two directions of a pair stay apart.
 		side := 1.0
-		if to.y < from.y {
+		if int(rowDist)%2 == 0 {
 			side = -1
 		}
+		off := 8.0
+		if to.y < from.y {
+			off = -8
+		}
 		x := from.cx() + side*svgBoxW/2
-		bow := side * (36 + 22*math.Abs(to.y-from.y)/(svgBoxH+svgRowGap))
-		y1, y2 := from.cy()+side*8, to.cy()+side*8
+		bow := side * (30 + 18*rowDist)
+		y1, y2 := from.cy()+off, to.cy()+off
 		path = fmt.Sprintf("M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f", x, y1, x+bow, y1, x+bow, y2, x+side*3, y2)
-		lx, ly = x+bow*0.75, (y1+y2)/2
-	} else {
+		lx, ly = x+bow*0.75+side*4, (y1+y2)/2
+	case colDist > 1:
+		// Across columns between: over the top, clear of the boxes.
+		top := float64(svgMargin + svgTitleH - 4)
+		x1, y1 := from.cx(), from.y
+		x2, y2 := to.cx(), to.y-3
+		path = fmt.Sprintf("M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f", x1, y1, x1, top-40, x2, top-40, x2, y2)
+		lx, ly = (x1+x2)/2, top-12
+	default:
 		dir := 1.0
 		if to.x < from.x {
 			dir = -1
@@ -143,19 +159,16 @@ func writeEdge(b *strings.Builder, from, to svgBox, l LinkReport) {
 		path = fmt.Sprintf("M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f", x1, y1, (x1+x2)/2, y1, (x1+x2)/2, y2, x2, y2)
 		lx, ly = (x1+x2)/2, (y1+y2)/2-6+off
 	}
-	fmt.Fprintf(b, `<g><title>%s</title><path d="%s" fill="none" stroke="%s" stroke-width="2.5"%s marker-end="url(#arrow-%s)"/>`,
-		esc(fmt.Sprintf("%s -> %s (%s): %s", l.Source, l.Target, l.Mode, l.Status)), path, stroke, dash, edgeMarker(l.Status))
-	if f := failing(l.Checks); len(f) > 0 {
-		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="11" fill="%s" text-anchor="middle">%s</text>`, lx, ly, stroke, esc(truncate(strings.Join(f, ", "), 28)))
+	arrow, markers := "->", fmt.Sprintf(` marker-end="url(#arrow-%s)"`, e.status)
+	if e.both {
+		arrow, markers = "<->", fmt.Sprintf(` marker-start="url(#arrow-%s)" marker-end="url(#arrow-%s)"`, e.status, e.status)
+	}
+	fmt.Fprintf(b, `<g><title>%s</title><path d="%s" fill="none" stroke="%s" stroke-width="2.5"%s%s/>`,
+		esc(fmt.Sprintf("%s %s %s (%s): %s", e.from, arrow, e.to, e.mode, e.status)), path, stroke, dash, markers)
+	if len(e.failing) > 0 {
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="11" fill="%s" text-anchor="middle">%s</text>`, lx, ly, stroke, esc(truncate(strings.Join(e.failing, ", "), 28)))
 	}
 	b.WriteString("</g>\n")
-}
-
-func edgeMarker(s Status) Status {
-	if s == Skipped {
-		return OK
-	}
-	return s
 }
 
 func writeLegend(b *strings.Builder, y int) {
