@@ -91,6 +91,7 @@ cluster names (default: all).`,
 		newUnlinkCommand(streams, g),
 		newInfoCommand(streams, g),
 		newStatusCommand(streams, g),
+		newLogsCommand(streams, g),
 		newVersionCommand(streams),
 	)
 	return root

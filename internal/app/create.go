@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -47,5 +48,9 @@ func runCreate(ctx context.Context, streams Streams, g *GlobalOptions, a labArgs
 	ready := workflow.ReadyAfter(p)
 	p.Add(workflow.RouteSteps(l.Env, l.Selected, ready)...)
 	p.Add(workflow.LBSteps(l.Env, l.Selected, ready)...)
-	return execute(ctx, streams, g, l, "create", p)
+	err = execute(ctx, streams, g, l, "create", p)
+	if err != nil && !g.DryRun && ctx.Err() == nil {
+		return fmt.Errorf("%w\n%s", err, logsHint(a))
+	}
+	return err
 }

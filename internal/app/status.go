@@ -76,16 +76,7 @@ func runStatus(ctx context.Context, streams Streams, g *GlobalOptions, o *Status
 	if err != nil {
 		return err
 	}
-	opts := health.Options{
-		Plan: l.Plan, Links: labLinks(l.Env), KubeTarget: l.Env.KubeTarget, TrustDir: g.TrustDir,
-		Fixes: health.Fixes{Dirs: strings.Join(a.Dirs, ",")},
-	}
-	if g.TrustDir != "./certs" {
-		opts.Fixes.TrustDir = g.TrustDir
-	}
-	for _, d := range l.Selected {
-		opts.Clusters = append(opts.Clusters, d.Name)
-	}
+	opts := healthOptions(l, g, a)
 	deadline := time.Now().Add(o.Wait)
 	for {
 		r := health.Run(ctx, opts)
@@ -105,6 +96,22 @@ func runStatus(ctx context.Context, streams Streams, g *GlobalOptions, o *Status
 		case <-time.After(min(o.Interval, left)):
 		}
 	}
+}
+
+// healthOptions are what status checks: the selected clusters and every
+// link from or to them.
+func healthOptions(l *loadedLab, g *GlobalOptions, a labArgs) health.Options {
+	opts := health.Options{
+		Plan: l.Plan, Links: labLinks(l.Env), KubeTarget: l.Env.KubeTarget, TrustDir: g.TrustDir,
+		Fixes: health.Fixes{Dirs: strings.Join(a.Dirs, ",")},
+	}
+	if g.TrustDir != "./certs" {
+		opts.Fixes.TrustDir = g.TrustDir
+	}
+	for _, d := range l.Selected {
+		opts.Clusters = append(opts.Clusters, d.Name)
+	}
+	return opts
 }
 
 // labLinks are every link the lab declares: pod-to-pod within groups,
