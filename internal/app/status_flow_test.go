@@ -61,6 +61,7 @@ func TestStatusFlow(t *testing.T) {
 
 	f.wantHealthy(t)
 	alpha, beta, gamma := f.node("alpha"), f.node("beta"), f.node("gamma")
+	t.Run("logs", f.testLogs)
 	for _, fc := range f.faults(alpha, beta, gamma) {
 		ok := t.Run(fc.name, func(t *testing.T) {
 			fc.inject(t)
@@ -334,4 +335,32 @@ func mustWrite(t *testing.T, path string, data []byte) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testLogs: the bundle of the healthy lab holds every node's inspect and
+// logs, each cluster's Events, Links and Helm history, with the issuer's
+// key redacted and no private key anywhere.
+func (f *labFlow) testLogs(t *testing.T) {
+	path := filepath.Join(f.work, "bundle.tar.gz")
+	mustSucceed(t, f.run(t, "logs", "-o", path))
+	files := readBundle(t, path)
+	for _, n := range f.nodes {
+		dir := "clusters/" + n.name + "/"
+		for _, want := range []string{dir + "node/" + n.container() + "/inspect.json", dir + "node/" + n.container() + "/logs.txt",
+			dir + "events.yaml", dir + "links.yaml", dir + "mirrored-services.yaml", dir + "helm/linkerd/linkerd-control-plane.yaml"} {
+			if _, ok := files[want]; !ok {
+				t.Errorf("the bundle lacks %s", want)
+			}
+		}
+		if cp := files[dir+"helm/linkerd/linkerd-control-plane.yaml"]; !strings.Contains(cp, "keyPEM: <redacted>") || !strings.Contains(cp, "status: deployed") {
+			t.Errorf("%s's control-plane history shows no deployed revision with its issuer key redacted:\n%s", n.name, cp)
+		}
+		if links := files[dir+"links.yaml"]; !strings.Contains(links, "targetClusterName") {
+			t.Errorf("%s's links.yaml holds no Link:\n%s", n.name, links)
+		}
+	}
+	if !strings.Contains(files["status.json"], `"healthy": true`) {
+		t.Errorf("the bundle's status.json is not the healthy report")
+	}
+	wantNoSecrets(t, files)
 }
