@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/localcluster/localcluster/internal/mesh"
@@ -167,35 +168,15 @@ func gatewayFieldProblems(ctx context.Context, sp mesh.LinkResourceSpec, dst *cl
 // watch Services everywhere.
 func credentialsCheck(ctx context.Context, o *Options, l Link, lv *linkView, src, dst *clusterState) Check {
 	ch := Check{Name: CheckCredentials, Fix: o.Fixes.link(l)}
-	secretName := lv.spec.ClusterCredentialsSecret
-	var kubeconfigs [][]byte
-	for _, ns := range []string{lv.namespace, mesh.LinkerdNamespace} {
-		s, err := src.cs.CoreV1().Secrets(ns).Get(ctx, secretName, metav1.GetOptions{})
-		switch {
-		case apierrors.IsNotFound(err):
-			ch.Status, ch.Message = Fail, fmt.Sprintf("no Secret %s/%s in %s", ns, secretName, l.Source)
-			return ch
-		case err != nil:
-			ch.Status, ch.Message, ch.Fix = Unknown, "reading the credentials: "+shortErr(err).Error(), ""
-			return ch
+	cfg, problem := readCredentials(ctx, lv, src)
+	if problem != nil {
+		if problem.Status == Unknown {
+			ch.Fix = ""
 		}
-		kubeconfigs = append(kubeconfigs, s.Data[mesh.KubeconfigKey])
-	}
-	raw := kubeconfigs[0]
-	cfg, err := clientcmd.RESTConfigFromKubeConfig(raw)
-	if err != nil {
-		ch.Status, ch.Message = Fail, fmt.Sprintf("Secret %s/%s: %v", lv.namespace, secretName, err)
-		return ch
-	}
-	if string(kubeconfigs[1]) != string(raw) {
-		ch.Status = Fail
-		ch.Message = fmt.Sprintf("the destination controller's copy %s/%s differs from %s/%s", mesh.LinkerdNamespace, secretName, lv.namespace, secretName)
+		ch.Status, ch.Message = problem.Status, problem.Message
 		return ch
 	}
 	switch {
-	case dst == nil:
-		ch.Status, ch.Message, ch.Fix = Unknown, "not checked: "+l.Target+" was not probed", ""
-		return ch
 	case dst.peerURL == "":
 		ch.Status, ch.Message, ch.Fix = Unknown, fmt.Sprintf("not checked: the address of %s is unknown: %s", l.Target, dst.down), ""
 		return ch
@@ -208,38 +189,68 @@ func credentialsCheck(ctx context.Context, o *Options, l Link, lv *linkView, src
 		return ch
 	}
 	cfg.Timeout = o.timeout()
+	status, msg := useCredentials(ctx, cfg, l.Target)
+	ch.Status, ch.Message = status, msg
+	if status == OK {
+		ch.Fix = ""
+		ch.Message = fmt.Sprintf("Secret %s works at %s and %s", lv.spec.ClusterCredentialsSecret, cfg.Host, msg)
+	}
+	return ch
+}
+
+// readCredentials reads the kubeconfig of the Secret the Link names, and
+// checks that the destination controller's copy in Linkerd's namespace
+// is the same.
+func readCredentials(ctx context.Context, lv *linkView, src *clusterState) (*rest.Config, *Check) {
+	name := lv.spec.ClusterCredentialsSecret
+	var kubeconfigs [][]byte
+	for _, ns := range []string{lv.namespace, mesh.LinkerdNamespace} {
+		s, err := src.cs.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			return nil, &Check{Status: Fail, Message: fmt.Sprintf("no Secret %s/%s in %s", ns, name, src.plan.Name)}
+		case err != nil:
+			return nil, &Check{Status: Unknown, Message: "reading the credentials: " + shortErr(err).Error()}
+		}
+		kubeconfigs = append(kubeconfigs, s.Data[mesh.KubeconfigKey])
+	}
+	if string(kubeconfigs[1]) != string(kubeconfigs[0]) {
+		return nil, &Check{Status: Fail, Message: fmt.Sprintf("the destination controller's copy %s/%s differs from %s/%s", mesh.LinkerdNamespace, name, lv.namespace, name)}
+	}
+	cfg, err := clientcmd.RESTConfigFromKubeConfig(kubeconfigs[0])
+	if err != nil {
+		return nil, &Check{Status: Fail, Message: fmt.Sprintf("Secret %s/%s: %v", lv.namespace, name, err)}
+	}
+	return cfg, nil
+}
+
+// useCredentials does what the service mirror does with them: reach the
+// target and watch its Services.
+func useCredentials(ctx context.Context, cfg *rest.Config, target string) (Status, string) {
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
-		ch.Status, ch.Message = Fail, err.Error()
-		return ch
+		return Fail, err.Error()
 	}
 	if _, err := cs.Discovery().ServerVersion(); err != nil {
-		ch.Status = Fail
-		ch.Message = fmt.Sprintf("%s's API server at %s refuses them: %v", l.Target, cfg.Host, shortErr(err))
 		if apierrors.IsUnauthorized(err) {
-			ch.Message = fmt.Sprintf("%s's API server at %s rejects their token (401 Unauthorized): it was revoked or belongs to an older install", l.Target, cfg.Host)
+			return Fail, fmt.Sprintf("%s's API server at %s rejects their token (401 Unauthorized): it was revoked or belongs to an older install", target, cfg.Host)
 		}
-		return ch
+		return Fail, fmt.Sprintf("%s's API server at %s refuses them: %v", target, cfg.Host, shortErr(err))
 	}
 	var denied []string
 	for _, verb := range []string{"get", "list", "watch"} {
 		ok, err := canAccessServices(ctx, cs, verb)
 		if err != nil {
-			ch.Status, ch.Message, ch.Fix = Unknown, "asking whether they may "+verb+" Services: "+shortErr(err).Error(), ""
-			return ch
+			return Unknown, "asking whether they may " + verb + " Services: " + shortErr(err).Error()
 		}
 		if !ok {
 			denied = append(denied, verb)
 		}
 	}
 	if len(denied) > 0 {
-		ch.Status = Fail
-		ch.Message = fmt.Sprintf("they may not %s Services in %s", strings.Join(denied, ", "), l.Target)
-		return ch
+		return Fail, fmt.Sprintf("they may not %s Services in %s", strings.Join(denied, ", "), target)
 	}
-	ch.Status, ch.Fix = OK, ""
-	ch.Message = fmt.Sprintf("Secret %s works at %s and may get, list and watch Services", secretName, cfg.Host)
-	return ch
+	return OK, "may get, list and watch Services"
 }
 
 func canAccessServices(ctx context.Context, cs kubernetes.Interface, verb string) (bool, error) {
