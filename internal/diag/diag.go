@@ -87,7 +87,7 @@ func Write(ctx context.Context, w io.Writer, root string, o Options) ([]string, 
 		if c == nil {
 			continue
 		}
-		wg.Go(func() { b.node(ctx, o, d, c) })
+		wg.Go(func() { b.node(ctx, d, c) })
 		wg.Go(func() { b.kube(ctx, o, c) })
 	}
 	wg.Wait()
