@@ -67,7 +67,7 @@ func gatewayAlive(ctx context.Context, src *clusterState, namespace, target stri
 	case err != nil:
 		return 0, "", shortErr(err)
 	case lease.Spec.HolderIdentity == nil:
-		return 0, "", fmt.Errorf("Lease %s/service-mirror-write-%s has no holder", namespace, target)
+		return 0, "", fmt.Errorf("the lease %s/service-mirror-write-%s has no holder", namespace, target)
 	}
 	pods, err := src.cs.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{
 		LabelSelector: controllerPodSelector + "," + mirrorClusterLabel + "=" + target,
