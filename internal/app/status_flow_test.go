@@ -241,6 +241,9 @@ func (f *labFlow) wantHealthy(t *testing.T) {
 	if r.code != 0 || !rep.Healthy {
 		t.Fatalf("status exit %d, healthy %v, want 0 and healthy; problems %v\n%s", r.code, rep.Healthy, rep.Problems(), r.stdout)
 	}
+	if strings.Contains(r.stderr, "Warning") {
+		t.Errorf("status passed API warnings on:\n%s", r.stderr)
+	}
 	if len(rep.Clusters) != 3 || len(rep.Links) != 6 {
 		t.Errorf("report has %d clusters and %d links, want 3 and 6", len(rep.Clusters), len(rep.Links))
 	}

@@ -197,7 +197,7 @@ func routesCheck(ctx context.Context, o *Options, s *clusterState, states map[st
 		ch.Status, ch.Message, ch.Fix = Fail, strings.Join(msgs, "; "), o.Fixes.route()
 	default:
 		ch.Status = OK
-		ch.Message = fmt.Sprintf("%d routes toward the pods of %s", len(mine), strings.Join(peers, ", "))
+		ch.Message = fmt.Sprintf("%s toward the pods of %s", plural(len(mine), "route"), strings.Join(peers, ", "))
 	}
 	if len(down) > 0 && ch.Status == OK {
 		ch.Message += fmt.Sprintf(" (not checked toward %s: no running node)", strings.Join(down, ", "))

@@ -189,6 +189,7 @@ func credentialsCheck(ctx context.Context, o *Options, l Link, lv *linkView, src
 		return ch
 	}
 	cfg.Timeout = o.timeout()
+	cfg.WarningHandler = rest.NoWarnings{}
 	status, msg := useCredentials(ctx, cfg, l.Target)
 	ch.Status, ch.Message = status, msg
 	if status == OK {
@@ -327,7 +328,10 @@ func mirrorsCheck(ctx context.Context, o *Options, l Link, src *clusterState) Ch
 		return ch
 	}
 	ch.Status, ch.Fix = OK, ""
-	ch.Message = fmt.Sprintf("%d mirrored Services, all with endpoints", n)
+	ch.Message = "no mirrored Services"
+	if n > 0 {
+		ch.Message = fmt.Sprintf("%s, all with endpoints", plural(n, "mirrored Service"))
+	}
 	return ch
 }
 
@@ -394,7 +398,7 @@ func orphansCheck(ctx context.Context, o *Options, s *clusterState) Check {
 		ch.Message = "mirrored Services of no Link: " + strings.Join(orphans, ", ")
 		return ch
 	}
-	ch.Status, ch.Message = OK, fmt.Sprintf("%d mirrored Services, all part of a Link", len(svcs.Items))
+	ch.Status, ch.Message = OK, plural(len(svcs.Items), "mirrored Service")+", all part of a Link"
 	return ch
 }
 
@@ -424,4 +428,12 @@ func fromUnstructured(u *unstructured.Unstructured, spec *mesh.LinkResourceSpec)
 		return fmt.Errorf("no spec: %v", err)
 	}
 	return runtime.DefaultUnstructuredConverter.FromUnstructured(m, spec)
+}
+
+// plural is "1 route", "2 routes".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

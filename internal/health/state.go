@@ -85,6 +85,9 @@ func probeCluster(ctx context.Context, o *Options, c *addrplan.Cluster, d docker
 	}
 	cfg.Timeout = o.timeout()
 	cfg.QPS, cfg.Burst = 50, 100
+	// Deprecation warnings (core/v1 Endpoints, which the service mirror
+	// writes) are not the user's concern here.
+	cfg.WarningHandler = rest.NoWarnings{}
 	s.rest = cfg
 	if s.cs, err = kubernetes.NewForConfig(cfg); err == nil {
 		s.dyn, err = dynamic.NewForConfig(cfg)
