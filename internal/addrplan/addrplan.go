@@ -51,7 +51,7 @@ type Cluster struct {
 
 // HasRanges reports whether localcluster assigns this cluster addresses;
 // external clusters bring their own.
-func (c *Cluster) HasRanges() bool { return c.Def.Provider != "external" }
+func (c *Cluster) HasRanges() bool { return c.Def.Provider != definition.ProviderExternal }
 
 // LBPools returns the cluster's MetalLB pools, IPv4 first.
 func (c *Cluster) LBPools() []netip.Prefix {
@@ -155,7 +155,7 @@ func derive(def *definition.Cluster, id definition.SubnetID, network Network) *C
 	if !c.HasRanges() {
 		return c
 	}
-	kind := def.Provider == "kind"
+	kind := def.Provider == definition.ProviderKind
 	if def.V4 {
 		c.PodV4 = v4Range(id.Nybble, 1)
 		c.ServiceV4 = v4Range(id.Nybble, 2)

@@ -31,7 +31,7 @@ func assignSubnets(clusters []*definition.Cluster) (map[string]definition.Subnet
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	var problems definition.Problems
 	for _, c := range sorted {
-		if c.Subnet != nil || c.Provider == "external" {
+		if c.Subnet != nil || c.Provider == definition.ProviderExternal {
 			continue
 		}
 		var id definition.SubnetID
@@ -100,7 +100,7 @@ func checkNetwork(lab *definition.Lab, n Network) definition.Problems {
 		add("ipv6Subnet %s must be an IPv6 range of /64 or larger: MetalLB pools are <prefix>:<byte>::/96", n.IPv6Subnet)
 	}
 	for _, c := range lab.Clusters {
-		if c.Provider == "external" {
+		if c.Provider == definition.ProviderExternal {
 			continue
 		}
 		if c.V6 && !n.IPv6Subnet.IsValid() {
@@ -124,7 +124,7 @@ func checkNetwork(lab *definition.Lab, n Network) definition.Problems {
 func checkGroups(p *Plan) definition.Problems {
 	var problems definition.Problems
 	for _, c := range p.Clusters {
-		if c.Def.Provider == "external" && c.Def.Group != "" {
+		if c.Def.Provider == definition.ProviderExternal && c.Def.Group != "" {
 			problems = append(problems, definition.Problem{
 				Pos: c.Def.Pos["spec.group"], Field: "spec.group",
 				Msg: fmt.Sprintf("external cluster %q cannot join group %q: pod-to-pod links need routes localcluster cannot add outside Docker; link it through gateways with spec.gatewayLinks instead", c.Name, c.Def.Group),

@@ -47,6 +47,7 @@ type GlobalOptions struct {
 	Kubeconfig string
 	Parallel   int
 	Verbose    bool
+	APIAddress string
 }
 
 func newRootCommand(streams Streams) *cobra.Command {
@@ -72,6 +73,7 @@ cluster names (default: all).`,
 	f.StringVar(&g.Kubeconfig, "kubeconfig", "", "kubeconfig file to update (default: first of $KUBECONFIG, else ~/.kube/config)")
 	f.IntVar(&g.Parallel, "parallel", 8, "how many steps may run at once")
 	f.BoolVarP(&g.Verbose, "verbose", "v", false, "show Helm's own progress lines too")
+	f.StringVar(&g.APIAddress, "api-address", "auto", "API server address in your contexts: node (the node's address on the Docker network), host (the port it publishes on 127.0.0.1) or auto (node when it answers from here)")
 	// --dry-run is the usual spelling; the old tool's --dryrun stays the
 	// documented one.
 	f.BoolVar(&g.DryRun, "dry-run", false, "same as --dryrun")
@@ -89,6 +91,10 @@ cluster names (default: all).`,
 		newGroupCommand(streams, g),
 		newLinkCommand(streams, g),
 		newUnlinkCommand(streams, g),
+		newUpCommand(streams, g),
+		newDownCommand(streams, g),
+		newStopCommand(streams, g),
+		newStartCommand(streams, g),
 		newInfoCommand(streams, g),
 		newStatusCommand(streams, g),
 		newLogsCommand(streams, g),

@@ -34,48 +34,35 @@ type CertReport struct {
 
 func newCertsCommand(streams Streams, g *GlobalOptions) *cobra.Command {
 	o := &CertsOptions{}
-	cmd := &cobra.Command{
+	return newLabCommand(streams, g, labCommand{
 		Use:   "certs DIRS [NAME...]",
 		Short: "Make the Linkerd trust anchor and each cluster's issuer",
 		Long: `Make the trust anchor (--trust-dir, default ./certs: root.crt, root.key) when
 there is none, and an issuer per cluster (issuer.crt, issuer.key beside its
 sma.yaml), then report every certificate with its chain validity and days
 left. Existing files are kept; --force makes new issuers; --new-anchor makes
-a new trust anchor and so new issuers for every named cluster.`,
+a new trust anchor and so new issuers for every named cluster.
+
+With --dryrun, -o json prints the plan's step graph.`,
 		Example: `  localcluster certs clusters
   localcluster certs --force clusters smiley`,
-		ValidArgsFunction: completeClusters(g),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := checkOutput(o.Output); err != nil {
-				return err
-			}
-			a, err := parseLabArgs("certs", args)
+		Flags: func(cmd *cobra.Command) {
+			cmd.Flags().BoolVar(&o.NewAnchor, "new-anchor", false, "replace the trust anchor (every issuer is remade; running clusters need Linkerd reinstalled)")
+			cmd.Flags().StringVarP(&o.Output, "output", "o", "table", "report format: table, json or yaml")
+		},
+		Check: func() error { return checkOutput(o.Output) },
+		Build: func(l *loadedLab, p *plan.Plan) error {
+			p.Add(workflow.CertsStep(l.Env, l.Selected, workflow.CertsOptions{NewAnchor: o.NewAnchor}))
+			return nil
+		},
+		After: func(_ context.Context, l *loadedLab) error {
+			infos, err := certs.Inspect(certsOptions(l))
 			if err != nil {
 				return err
 			}
-			return runCerts(cmd.Context(), streams, g, o, a)
+			return reportCerts(streams.Out, o.Output, infos)
 		},
-	}
-	cmd.Flags().BoolVar(&o.NewAnchor, "new-anchor", false, "replace the trust anchor (every issuer is remade; running clusters need Linkerd reinstalled)")
-	cmd.Flags().StringVarP(&o.Output, "output", "o", "table", "report format: table, json or yaml")
-	return cmd
-}
-
-func runCerts(ctx context.Context, streams Streams, g *GlobalOptions, o *CertsOptions, a labArgs) error {
-	l, err := loadLab(streams, g, a)
-	if err != nil {
-		return err
-	}
-	p := plan.New()
-	p.Add(workflow.CertsStep(l.Env, l.Selected, workflow.CertsOptions{NewAnchor: o.NewAnchor}))
-	if err := execute(ctx, streams, g, l, "certs", p); err != nil || g.DryRun {
-		return err
-	}
-	infos, err := certs.Inspect(certsOptions(l))
-	if err != nil {
-		return err
-	}
-	return reportCerts(streams.Out, o.Output, infos)
+	})
 }
 
 func certsOptions(l *loadedLab) certs.Options {

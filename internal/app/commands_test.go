@@ -63,6 +63,11 @@ func TestVersionAndCompletion(t *testing.T) {
 	if err != nil || !strings.HasPrefix(stdout, "localcluster ") {
 		t.Fatalf("version: %v %q", err, stdout)
 	}
+	for _, want := range []string{"linkerd-control-plane, linkerd-multicluster 2026.8.3 from https://helm.linkerd.io/edge", "metallb 0.16.1 from https://metallb.github.io/metallb"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("version does not name the chart %q:\n%s", want, stdout)
+		}
+	}
 	stdout, _, err = run(t, "completion", "bash")
 	if err != nil || !strings.Contains(stdout, "__start_localcluster") {
 		t.Fatalf("completion: %v %.200q", err, stdout)

@@ -3,10 +3,12 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -55,6 +57,10 @@ func TestDryRunTranscripts(t *testing.T) {
 		{"link-cdn-faces", []string{"link", "--src", "cdn", "--dst", "faces", "--dryrun", "clusters/workshop"}},
 		{"link-declared", []string{"link", "--dryrun", "clusters/workshop"}},
 		{"unlink-cdn-faces", []string{"unlink", "--dryrun", "--src", "cdn", "--dst", "faces", "clusters/workshop"}},
+		{"up-east-west", []string{"up", "--dryrun", "clusters/east-west"}},
+		{"down-east-west", []string{"down", "--dryrun", "clusters/east-west"}},
+		{"stop-east-west", []string{"stop", "--dryrun", "clusters/east-west"}},
+		{"start-workshop", []string{"start", "--dryrun", "clusters/workshop"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
@@ -105,4 +111,49 @@ func diff(want, got string) string {
 		}
 	}
 	return ""
+}
+
+// TestDryRunJSON reads the step graph of up for the seven-cluster lab
+// from --dryrun -o json: every need names a step printed before it, and
+// the graph holds the chains up promises.
+func TestDryRunJSON(t *testing.T) {
+	stdout, _, err := run(t, "up", "--dryrun", "-o", "json", "clusters/workshop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Steps []struct {
+			ID, Cluster, Title, Script string
+			Needs                      []string
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	seen := map[string][]string{}
+	for _, s := range got.Steps {
+		if s.ID == "" || s.Title == "" || s.Needs == nil {
+			t.Errorf("step %+v lacks an id, a title or a needs list", s)
+		}
+		for _, n := range s.Needs {
+			if _, ok := seen[n]; !ok {
+				t.Errorf("%s needs %s, which is not printed before it", s.ID, n)
+			}
+		}
+		seen[s.ID] = s.Needs
+	}
+	for id, need := range map[string]string{
+		"kubeconfig/faces": "create/faces", "lb/faces": "kubeconfig/faces", "linkerd/faces": "lb/faces",
+		"linkerd/cdn": "kubeconfig/cdn", "multicluster/cdn": "linkerd/cdn", "link/cdn/faces": "gateway/faces",
+	} {
+		if !slices.Contains(seen[id], need) {
+			t.Errorf("%s needs %v, want %s among them", id, seen[id], need)
+		}
+	}
+	if len(got.Steps) < 60 {
+		t.Errorf("up's plan has %d steps; the seven-cluster lab needs more", len(got.Steps))
+	}
+	if _, _, err := run(t, "create", "--dryrun", "-o", "yaml", "clusters/workshop"); ExitCode(err) != 2 {
+		t.Errorf("-o yaml on a lab command: %v, want a usage error", err)
+	}
 }

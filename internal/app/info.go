@@ -35,6 +35,8 @@ type ClusterInfo struct {
 	Context    string    `json:"context"`
 	File       string    `json:"file"`
 	Nodes      []NodeRef `json:"nodes,omitempty"`
+	// External is true for a cluster the lab uses but does not manage.
+	External bool `json:"-"`
 }
 
 // NodeRef is a cluster's node container as Docker reports it.
@@ -76,13 +78,14 @@ func runInfo(ctx context.Context, streams Streams, g *GlobalOptions, o *InfoOpti
 	if err != nil {
 		return err
 	}
+	defer l.Close()
 	nodes, err := dockerNodes(ctx, l.Plan.Network.Name)
 	if err != nil {
 		fmt.Fprintf(streams.ErrOut, "note: node addresses unknown: %v\n", err)
 	}
 	var infos []ClusterInfo
 	for _, d := range l.Selected {
-		infos = append(infos, clusterInfo(l.Plan.Cluster(d.Name), nodes))
+		infos = append(infos, clusterInfo(l, l.Plan.Cluster(d.Name), nodes))
 	}
 	if o.Output != "table" {
 		return writeStructured(streams.Out, o.Output, infos)
@@ -103,7 +106,7 @@ func dockerNodes(ctx context.Context, network string) ([]dockernet.Node, error) 
 	return d.Nodes(ctx, network)
 }
 
-func clusterInfo(c *addrplan.Cluster, nodes []dockernet.Node) ClusterInfo {
+func clusterInfo(l *loadedLab, c *addrplan.Cluster, nodes []dockernet.Node) ClusterInfo {
 	info := ClusterInfo{
 		Name: c.Name, Provider: c.Def.Provider, Group: c.Def.Group, Zone: c.Def.Zone,
 		IPFamily: c.IPFamily, Context: c.Name, File: c.Def.File,
@@ -114,8 +117,8 @@ func clusterInfo(c *addrplan.Cluster, nodes []dockernet.Node) ClusterInfo {
 	if c.HasRanges() {
 		info.Subnet, info.SubnetAuto = c.Subnet.String(), c.AutoSubnet
 	}
-	if c.Def.Provider == "external" {
-		info.Context = c.Def.Context
+	if !l.Env.Managed(c) {
+		info.Context, info.External = c.Def.Context, true
 	}
 	for _, n := range nodes {
 		if n.Cluster == c.Name && n.RunsPods() {
@@ -151,7 +154,7 @@ func infoTable(w io.Writer, n addrplan.Network, infos []ClusterInfo) error {
 			subnet += " (auto)"
 		}
 		node, addr, state := "-", "-", "not created"
-		if c.Provider == "external" {
+		if c.External {
 			state = "external (context " + c.Context + ")"
 		}
 		for _, ref := range c.Nodes {

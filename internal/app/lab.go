@@ -4,17 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
-	"strings"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/definition"
-	"github.com/localcluster/localcluster/internal/helm"
 	"github.com/localcluster/localcluster/internal/kubeconfig"
-	"github.com/localcluster/localcluster/internal/mesh"
 	"github.com/localcluster/localcluster/internal/plan"
 	"github.com/localcluster/localcluster/internal/provider"
 	"github.com/localcluster/localcluster/internal/provider/backends"
@@ -39,6 +36,91 @@ func parseLabArgs(cmd string, args []string) (labArgs, error) {
 	return labArgs{Dirs: dirs, Names: args[1:]}, nil
 }
 
+// labCommand is a command that acts on a lab. Every one of them goes the
+// same way: parse the arguments, load the lab, build a plan, run or print
+// it, close what was opened.
+type labCommand struct {
+	Use, Short, Long, Example string
+	Aliases                   []string
+	// Flags adds the command's own flags.
+	Flags func(cmd *cobra.Command)
+	// Check validates the command's own flags before anything is loaded.
+	Check func() error
+	// Build adds the command's steps to p. It must not touch anything.
+	Build func(l *loadedLab, p *plan.Plan) error
+	// After runs when the plan ran for real and succeeded.
+	After func(ctx context.Context, l *loadedLab) error
+	// Timings: after a real run, tell each cluster's time and the
+	// critical path.
+	Timings bool
+	// LogsHint: a failed real run says how to collect diagnostics.
+	LogsHint bool
+}
+
+// newLabCommand makes the cobra command of c. Every lab command has
+// -o: with --dryrun, -o json prints the plan as a step graph. A command
+// whose report has formats of its own (certs) checks its -o itself.
+func newLabCommand(streams Streams, g *GlobalOptions, c labCommand) *cobra.Command {
+	cmd := &cobra.Command{
+		Use: c.Use, Short: c.Short, Long: c.Long, Example: c.Example, Aliases: c.Aliases,
+		ValidArgsFunction: completeClusters(g),
+	}
+	if c.Flags != nil {
+		c.Flags(cmd)
+	}
+	ownOutput := cmd.Flags().Lookup("output") != nil
+	if !ownOutput {
+		cmd.Flags().StringP("output", "o", "text", "with --dryrun, how to print the plan: text (commands to run by hand) or json (the step graph)")
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		output := cmd.Flags().Lookup("output").Value.String()
+		if !ownOutput && output != "text" && output != "json" {
+			return usageErrorf("-o %s: want text or json", output)
+		}
+		if err := workflow.CheckAPIAddress(g.APIAddress); err != nil {
+			return &UsageError{Err: err}
+		}
+		if c.Check != nil {
+			if err := c.Check(); err != nil {
+				return err
+			}
+		}
+		a, err := parseLabArgs(cmd.Name(), args)
+		if err != nil {
+			return err
+		}
+		return runLabCommand(cmd.Context(), streams, g, c, labRun{name: cmd.Name(), args: a, json: output == "json", timings: c.Timings})
+	}
+	return cmd
+}
+
+// labRun is one invocation of a lab command.
+type labRun struct {
+	name    string
+	args    labArgs
+	json    bool // in dry-run, print the plan as JSON
+	timings bool // after a real run, print cluster times and the critical path
+}
+
+func runLabCommand(ctx context.Context, streams Streams, g *GlobalOptions, c labCommand, r labRun) error {
+	l, err := loadLab(streams, g, r.args)
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	p := plan.New()
+	if err := c.Build(l, p); err != nil {
+		return err
+	}
+	if err := execute(ctx, streams, g, l, r, p); err != nil || g.DryRun || c.After == nil {
+		if err != nil && c.LogsHint && !g.DryRun && ctx.Err() == nil {
+			return fmt.Errorf("%w\n%s", err, logsHint(r.args))
+		}
+		return err
+	}
+	return c.After(ctx, l)
+}
+
 // loadedLab is a lab with its address plan, the clusters a command acts
 // on, and the environment its steps use.
 type loadedLab struct {
@@ -49,6 +131,9 @@ type loadedLab struct {
 	Progress *plan.Progress // shared by the executor and kind's logger
 }
 
+// Close releases what the lab's steps opened.
+func (l *loadedLab) Close() { l.Env.Close() }
+
 // loadLab reads the definitions, computes the address plan and selects
 // the named clusters. It reads files only.
 func loadLab(streams Streams, g *GlobalOptions, a labArgs) (*loadedLab, error) {
@@ -56,7 +141,7 @@ func loadLab(streams Streams, g *GlobalOptions, a labArgs) (*loadedLab, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := addrplan.Compute(lab, networkOf(lab.Settings.Network))
+	p, err := addrplan.Compute(lab, addrplan.NetworkFrom(lab.Settings.Network))
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +153,8 @@ func loadLab(streams Streams, g *GlobalOptions, a labArgs) (*loadedLab, error) {
 	env := &workflow.Env{
 		Lab: lab, Plan: p, TrustDir: g.TrustDir, Force: g.Force, Verbose: g.Verbose,
 		Kubeconfig: kubeconfig.Path(g.Kubeconfig, os.Getenv, home),
-		Charts:     chartsOf(lab.Settings),
+		Charts:     workflow.ChartsFrom(lab.Settings),
+		APIAddress: g.APIAddress,
 	}
 	progress := newProgress(streams.ErrOut)
 	env.Providers = registry(progress, env).For
@@ -77,81 +163,11 @@ func loadLab(streams Streams, g *GlobalOptions, a labArgs) (*loadedLab, error) {
 
 // registry holds the providers of a run. Making them touches nothing.
 func registry(log io.Writer, env *workflow.Env) provider.Registry {
-	var external []provider.Spec
+	specs := make([]provider.Spec, 0, len(env.Plan.Clusters))
 	for _, c := range env.Plan.Clusters {
-		if c.Def.Provider == "external" {
-			external = append(external, env.Spec(c))
-		}
+		specs = append(specs, env.Spec(c))
 	}
-	return backends.New(backends.Options{Log: log, External: external})
-}
-
-// networkOf applies lab.yaml's network settings over the default.
-func networkOf(s definition.NetworkSettings) addrplan.Network {
-	n := addrplan.DefaultNetwork()
-	if s.Name != "" {
-		n.Name = s.Name
-	}
-	if s.IPv4Subnet.IsValid() {
-		n.IPv4Subnet = s.IPv4Subnet
-		// A custom subnet without a custom range gets the same shape as the
-		// default: its lowest /28, which no MetalLB pool uses.
-		n.IPv4Range = addrplan.LowestRange(s.IPv4Subnet)
-	}
-	if s.IPv4Range.IsValid() {
-		n.IPv4Range = s.IPv4Range
-	}
-	// A lab on a network of its own has IPv6 only if it says so: the
-	// default IPv6 subnet is kind's, and Docker refuses a second network
-	// with the same pool.
-	if s.Name != "" || s.IPv4Subnet.IsValid() {
-		n.IPv6Subnet = netip.Prefix{}
-	}
-	if s.IPv6Subnet.IsValid() {
-		n.IPv6Subnet = s.IPv6Subnet
-	}
-	if s.MTU != 0 {
-		n.MTU = s.MTU
-	}
-	return n
-}
-
-// chartsOf applies lab.yaml's chart settings over the defaults.
-func chartsOf(s definition.Settings) workflow.Charts {
-	metallb := helm.MetalLBChart()
-	if s.MetalLB.Repo != "" {
-		metallb.Repo = s.MetalLB.Repo
-		metallb.Version = ""
-	}
-	if s.MetalLB.Version != "" {
-		metallb.Version = s.MetalLB.Version
-	}
-	l := mesh.DefaultChartSource()
-	if s.Linkerd.Repo != "" {
-		l.Repo = s.Linkerd.Repo
-		l.Version = ""
-	}
-	if s.Linkerd.Version != "" {
-		l.Version = s.Linkerd.Version
-	}
-	setIf(&l.CRDs, s.Linkerd.Charts.CRDs)
-	setIf(&l.ControlPlane, s.Linkerd.Charts.ControlPlane)
-	setIf(&l.Multicluster, s.Linkerd.Charts.Multicluster)
-	l.ExtraValues = map[string]map[string]any{}
-	for chart, v := range map[string]map[string]any{
-		l.CRDs: s.Linkerd.Values.CRDs, l.ControlPlane: s.Linkerd.Values.ControlPlane, l.Multicluster: s.Linkerd.Values.Multicluster,
-	} {
-		if len(v) > 0 {
-			l.ExtraValues[chart] = v
-		}
-	}
-	return workflow.Charts{MetalLB: metallb, Linkerd: l}
-}
-
-func setIf(dst *string, v string) {
-	if v != "" {
-		*dst = v
-	}
+	return backends.New(backends.Options{Log: log, Specs: specs})
 }
 
 // newProgress reports to w, with a spinner when w is a terminal.
@@ -165,28 +181,6 @@ func newProgress(w io.Writer) *plan.Progress {
 		width = 0
 	}
 	return plan.NewProgress(w, true, width)
-}
-
-// execute runs or prints a plan. In dry-run the transcript goes to stdout
-// behind a header saying nothing was changed.
-func execute(ctx context.Context, streams Streams, g *GlobalOptions, l *loadedLab, command string, p *plan.Plan) error {
-	if g.DryRun {
-		fmt.Fprintf(streams.Out, "# localcluster %s --dryrun: %d steps, nothing was changed.\n", command, p.Len())
-		fmt.Fprintln(streams.Out, "# Each step is followed by commands that would do the same by hand; secrets are redacted.")
-	}
-	if p.Len() == 0 && !g.DryRun {
-		fmt.Fprintf(streams.ErrOut, "%s: nothing to do for %s\n", command, selectedNames(l))
-		return nil
-	}
-	e := &plan.Executor{Stdout: streams.Out, Stderr: streams.ErrOut, Progress: l.Progress, DryRun: g.DryRun, Parallel: g.Parallel}
-	sum, err := e.Run(ctx, p)
-	if g.DryRun || p.Len() == 0 {
-		return err
-	}
-	changed, unchanged, failed, skipped := sum.Counts()
-	fmt.Fprintf(streams.ErrOut, "%s: %d changed, %d already as wanted, %d failed, %d skipped\n",
-		strings.ToUpper(command[:1])+command[1:], changed, unchanged, failed, skipped)
-	return err
 }
 
 func selectedNames(l *loadedLab) string {

@@ -35,17 +35,7 @@ func TestLabFlow(t *testing.T) {
 		t.Skip("runs the Docker engine and three kube-apiservers; skipped with -short")
 	}
 	began := time.Now()
-	f := newFlow(t)
-	for _, n := range f.nodes {
-		n.pki = newLabNodePKI(t, n)
-		n.writeFiles(t)
-		f.startNode(t, n)
-	}
-	for _, n := range f.nodes {
-		f.waitReady(t, n)
-		f.preparePods(t, n)
-	}
-	f.dockerShim(t, f.nodes[0])
+	f := newRunningFlow(t)
 	timings := []string{fmt.Sprintf("%-26s %s", "setup (network, 3 nodes)", time.Since(began).Round(100*time.Millisecond))}
 	lb := f.serveLoadBalancers(t)
 	defer lb.stop()
@@ -76,6 +66,24 @@ func TestLabFlow(t *testing.T) {
 		}
 	}
 	t.Logf("timings:\n  %s\n  total %s", strings.Join(timings, "\n  "), time.Since(began).Round(100*time.Millisecond))
+}
+
+// newRunningFlow makes the lab's network and its three stand-in nodes,
+// running and ready, with the test's docker shim on PATH.
+func newRunningFlow(t *testing.T) *labFlow {
+	t.Helper()
+	f := newFlow(t)
+	for _, n := range f.nodes {
+		n.pki = newLabNodePKI(t, n)
+		n.writeFiles(t)
+		f.startNode(t, n)
+	}
+	for _, n := range f.nodes {
+		f.waitReady(t, n)
+		f.preparePods(t, n)
+	}
+	f.dockerShim(t, f.nodes[0])
+	return f
 }
 
 // testCreate: the nodes exist and run, so create keeps them, merges their

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -16,7 +15,7 @@ type LinkOptions struct {
 }
 
 func newGroupCommand(streams Streams, g *GlobalOptions) *cobra.Command {
-	return &cobra.Command{
+	return newLabCommand(streams, g, labCommand{
 		Use:     "group DIRS [NAME...]",
 		Aliases: []string{"link-groups"},
 		Short:   "Link the clusters of each group to each other, pod-to-pod",
@@ -24,27 +23,17 @@ func newGroupCommand(streams Streams, g *GlobalOptions) *cobra.Command {
 member, both ways, without gateways: services exported with
 mirror.linkerd.io/exported=remote-discovery are mirrored and proxies connect
 straight to the remote pods, over the routes create added.`,
-		Example:           `  localcluster group clusters smiley`,
-		ValidArgsFunction: completeClusters(g),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := parseLabArgs("group", args)
-			if err != nil {
-				return err
-			}
-			l, err := loadLab(streams, g, a)
-			if err != nil {
-				return err
-			}
-			p := plan.New()
-			p.Add(workflow.LinkSteps(l.Env, workflow.GroupLinks(l.Env, l.Selected), noNeeds)...)
-			return execute(cmd.Context(), streams, g, l, "group", p)
+		Example: `  localcluster group clusters smiley`,
+		Build: func(l *loadedLab, p *plan.Plan) error {
+			p.Add(workflow.LinkSteps(l.Env, workflow.GroupLinks(l.Env, l.Selected), workflow.NoNeeds)...)
+			return nil
 		},
-	}
+	})
 }
 
 func newLinkCommand(streams Streams, g *GlobalOptions) *cobra.Command {
 	o := &LinkOptions{}
-	cmd := &cobra.Command{
+	return newLabCommand(streams, g, labCommand{
 		Use:   "link --src A --dst B DIRS",
 		Short: "Link B into A through B's gateway (B's services appear in A)",
 		Long: `With --src and --dst, link the destination into the source through the
@@ -53,42 +42,32 @@ Without them, make every gateway link the lab's files declare
 (spec.gatewayLinks) that starts or ends at a named cluster.`,
 		Example: `  localcluster link --src cdn --dst faces clusters
   localcluster link clusters`,
-		ValidArgsFunction: completeClusters(g),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := parseLabArgs("link", args)
-			if err != nil {
-				return err
-			}
-			return runLink(cmd.Context(), streams, g, o, a)
+		Flags: func(cmd *cobra.Command) {
+			cmd.Flags().StringVar(&o.Src, "src", "", "the cluster whose workloads will reach the other's services")
+			cmd.Flags().StringVar(&o.Dst, "dst", "", "the cluster whose services are mirrored into --src")
 		},
-	}
-	cmd.Flags().StringVar(&o.Src, "src", "", "the cluster whose workloads will reach the other's services")
-	cmd.Flags().StringVar(&o.Dst, "dst", "", "the cluster whose services are mirrored into --src")
-	return cmd
-}
-
-func runLink(ctx context.Context, streams Streams, g *GlobalOptions, o *LinkOptions, a labArgs) error {
-	if (o.Src == "") != (o.Dst == "") {
-		return usageErrorf("give both --src and --dst, or neither to make the links the lab declares")
-	}
-	l, err := loadLab(streams, g, a)
-	if err != nil {
-		return err
-	}
-	var links []workflow.Link
-	if o.Src == "" {
-		links = workflow.DeclaredGatewayLinks(l.Env, l.Selected)
-	} else {
-		link, err := pair(l, o)
-		if err != nil {
-			return err
-		}
-		link.Gateway = true
-		links = []workflow.Link{link}
-	}
-	p := plan.New()
-	p.Add(workflow.LinkSteps(l.Env, links, noNeeds)...)
-	return execute(ctx, streams, g, l, "link", p)
+		Check: func() error {
+			if (o.Src == "") != (o.Dst == "") {
+				return usageErrorf("give both --src and --dst, or neither to make the links the lab declares")
+			}
+			return nil
+		},
+		Build: func(l *loadedLab, p *plan.Plan) error {
+			var links []workflow.Link
+			if o.Src == "" {
+				links = workflow.DeclaredGatewayLinks(l.Env, l.Selected)
+			} else {
+				link, err := pair(l, o)
+				if err != nil {
+					return err
+				}
+				link.Gateway = true
+				links = []workflow.Link{link}
+			}
+			p.Add(workflow.LinkSteps(l.Env, links, workflow.NoNeeds)...)
+			return nil
+		},
+	})
 }
 
 // pair resolves --src and --dst to clusters of the lab.
@@ -115,33 +94,27 @@ func quoteMissing(l *loadedLab, o *LinkOptions) string {
 
 func newUnlinkCommand(streams Streams, g *GlobalOptions) *cobra.Command {
 	o := &LinkOptions{}
-	cmd := &cobra.Command{
-		Use:               "unlink --src A --dst B DIRS",
-		Short:             "Remove the link of B into A",
-		Example:           `  localcluster unlink --src cdn --dst faces clusters`,
-		ValidArgsFunction: completeClusters(g),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := parseLabArgs("unlink", args)
-			if err != nil {
-				return err
-			}
+	return newLabCommand(streams, g, labCommand{
+		Use:     "unlink --src A --dst B DIRS",
+		Short:   "Remove the link of B into A",
+		Example: `  localcluster unlink --src cdn --dst faces clusters`,
+		Flags: func(cmd *cobra.Command) {
+			cmd.Flags().StringVar(&o.Src, "src", "", "the cluster holding the link")
+			cmd.Flags().StringVar(&o.Dst, "dst", "", "the linked cluster")
+		},
+		Check: func() error {
 			if o.Src == "" || o.Dst == "" {
 				return usageErrorf("unlink needs --src and --dst")
 			}
-			l, err := loadLab(streams, g, a)
-			if err != nil {
-				return err
-			}
+			return nil
+		},
+		Build: func(l *loadedLab, p *plan.Plan) error {
 			link, err := pair(l, o)
 			if err != nil {
 				return err
 			}
-			p := plan.New()
 			p.Add(workflow.UnlinkSteps(l.Env, link)...)
-			return execute(cmd.Context(), streams, g, l, "unlink", p)
+			return nil
 		},
-	}
-	cmd.Flags().StringVar(&o.Src, "src", "", "the cluster holding the link")
-	cmd.Flags().StringVar(&o.Dst, "dst", "", "the linked cluster")
-	return cmd
+	})
 }

@@ -50,6 +50,7 @@ func runLogs(ctx context.Context, streams Streams, g *GlobalOptions, o *LogsOpti
 	if err != nil {
 		return err
 	}
+	defer l.Close()
 	now := time.Now().UTC()
 	root := "localcluster-logs-" + now.Format("20060102-150405")
 	path := o.Output
@@ -60,7 +61,7 @@ func runLogs(ctx context.Context, streams Streams, g *GlobalOptions, o *LogsOpti
 	fmt.Fprintln(streams.ErrOut, "Checking the lab's status…")
 	report := health.Run(ctx, hopts)
 	opts := diag.Options{
-		Plan: l.Plan, Clusters: hopts.Clusters, KubeTarget: l.Env.KubeTarget, TrustDir: g.TrustDir, Status: report,
+		Plan: l.Plan, Clusters: hopts.Clusters, KubeTarget: l.Env.KubeTarget, Traits: l.Env.Traits, TrustDir: g.TrustDir, Status: report,
 	}
 	if l.Lab.SettingsFile != "" {
 		opts.LabFiles = append(opts.LabFiles, l.Lab.SettingsFile)

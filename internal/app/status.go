@@ -76,6 +76,7 @@ func runStatus(ctx context.Context, streams Streams, g *GlobalOptions, o *Status
 	if err != nil {
 		return err
 	}
+	defer l.Close()
 	opts := healthOptions(l, g, a)
 	deadline := time.Now().Add(o.Wait)
 	for {
@@ -102,7 +103,7 @@ func runStatus(ctx context.Context, streams Streams, g *GlobalOptions, o *Status
 // link from or to them.
 func healthOptions(l *loadedLab, g *GlobalOptions, a labArgs) health.Options {
 	opts := health.Options{
-		Plan: l.Plan, Links: labLinks(l.Env), KubeTarget: l.Env.KubeTarget, TrustDir: g.TrustDir,
+		Plan: l.Plan, Links: labLinks(l.Env), KubeTarget: l.Env.KubeTarget, Traits: l.Env.Traits, TrustDir: g.TrustDir,
 		Fixes: health.Fixes{Dirs: strings.Join(a.Dirs, ",")},
 	}
 	if g.TrustDir != "./certs" {

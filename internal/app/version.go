@@ -5,6 +5,9 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/localcluster/localcluster/internal/definition"
+	"github.com/localcluster/localcluster/internal/workflow"
 )
 
 // version is set at build time with -ldflags "-X ...app.version=v1.2.3";
@@ -33,13 +36,19 @@ func versionText() string {
 		v = "dev"
 	}
 	out := fmt.Sprintf("localcluster %s\n", v)
+	charts := workflow.ChartsFrom(definition.Settings{})
+	l := charts.Linkerd
+	out += "charts it installs unless lab.yaml says otherwise:\n"
+	out += fmt.Sprintf("  %s, %s, %s %s from %s\n", l.CRDs, l.ControlPlane, l.Multicluster, l.Version, l.Repo)
+	out += fmt.Sprintf("  %s %s from %s\n", charts.MetalLB.Name, charts.MetalLB.Version, charts.MetalLB.Repo)
 	if !ok {
 		return out
 	}
-	out += fmt.Sprintf("  go       %s\n", info.GoVersion)
+	out += "libraries:\n"
+	out += fmt.Sprintf("  %-9s %s\n", "go", info.GoVersion)
 	for _, dep := range info.Deps {
 		if name, wanted := embedded[dep.Path]; wanted {
-			out += fmt.Sprintf("  %-8s %s\n", name, dep.Version)
+			out += fmt.Sprintf("  %-9s %s\n", name, dep.Version)
 		}
 	}
 	return out

@@ -2,8 +2,9 @@ package certs
 
 import (
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 // Commands returns, for actions, the step CLI commands a person could run
@@ -37,26 +38,9 @@ func Commands(actions []Action, opts Options) []string {
 		default:
 			continue
 		}
-		cmds = append(cmds, shellJoin(args))
+		cmds = append(cmds, shell.Join(args...))
 	}
 	return cmds
 }
 
 func hours(d time.Duration) string { return fmt.Sprintf("%dh", d/time.Hour) }
-
-func shellJoin(args []string) string {
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		quoted[i] = shellQuote(a)
-	}
-	return strings.Join(quoted, " ")
-}
-
-// shellQuote leaves words of safe characters alone, so that the usual
-// output reads like the commands workshops show, and single-quotes the rest.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}

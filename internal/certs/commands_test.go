@@ -63,21 +63,3 @@ func TestCommandsFromPlan(t *testing.T) {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
 }
-
-func TestShellQuote(t *testing.T) {
-	tests := map[string]string{
-		"certs/root.crt": "certs/root.crt",
-		"":               "''",
-		"a b":            "'a b'",
-		"it's":           `'it'\''s'`,
-		"$(rm -rf /)":    "'$(rm -rf /)'",
-		"P-256":          "P-256",
-	}
-	for in, want := range tests {
-		t.Run(in, func(t *testing.T) {
-			if got := shellQuote(in); got != want {
-				t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
-			}
-		})
-	}
-}

@@ -53,8 +53,8 @@ func (b *bundle) docker(ctx context.Context, o Options) *dockernet.Client {
 }
 
 // node collects the cluster's node containers: inspect, logs, journals.
-func (b *bundle) node(ctx context.Context, d *dockernet.Client, c *addrplan.Cluster) {
-	if d == nil || c.Def.Provider == "external" {
+func (b *bundle) node(ctx context.Context, o Options, d *dockernet.Client, c *addrplan.Cluster) {
+	if d == nil || !o.Traits(c).Nodes {
 		return
 	}
 	nodes, err := d.Nodes(ctx, "")

@@ -24,6 +24,7 @@ import (
 	"github.com/localcluster/localcluster/internal/certs"
 	"github.com/localcluster/localcluster/internal/dockernet"
 	"github.com/localcluster/localcluster/internal/health"
+	"github.com/localcluster/localcluster/internal/provider"
 )
 
 // logTail is how many lines of a container's log and of a journal are kept.
@@ -35,7 +36,9 @@ type Options struct {
 	Clusters   []string // the clusters to collect from
 	LabFiles   []string // lab.yaml and other files to include besides each cluster's
 	KubeTarget func(c *addrplan.Cluster) (path, context string)
-	TrustDir   string
+	// Traits say whether a cluster has node containers here.
+	Traits   func(c *addrplan.Cluster) provider.Traits
+	TrustDir string
 	// Docker connects to the Docker engine; nil means dockernet.New.
 	Docker func(ctx context.Context) (*dockernet.Client, error)
 	Status *health.Report // written as status.json when not nil
@@ -87,7 +90,7 @@ func Write(ctx context.Context, w io.Writer, root string, o Options) ([]string, 
 		if c == nil {
 			continue
 		}
-		wg.Go(func() { b.node(ctx, d, c) })
+		wg.Go(func() { b.node(ctx, o, d, c) })
 		wg.Go(func() { b.kube(ctx, o, c) })
 	}
 	wg.Wait()

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 // A docker exec costs about a tenth of a second on a busy engine, so the
@@ -27,7 +29,7 @@ func (c *Client) runBatch(ctx context.Context, ctr string, cmds [][]string) (err
 	var script strings.Builder
 	for i, cmd := range cmds {
 		// out=$(cmd) has cmd's exit status, which is $? on the right of ||.
-		fmt.Fprintf(&script, "out=$(%s 2>&1) || printf '%s%d %%d %%s\\n' \"$?\" \"$out\"\n", shellJoin(cmd), failMark, i)
+		fmt.Fprintf(&script, "out=$(%s 2>&1) || printf '%s%d %%d %%s\\n' \"$?\" \"$out\"\n", shell.Join(cmd...), failMark, i)
 	}
 	out, err := c.exec(ctx, ctr, "sh", "-c", script.String())
 	if err != nil {
@@ -72,12 +74,4 @@ func (c *Client) routeTable(ctx context.Context, ctr string, v4, v6 bool) ([]tab
 	}
 	out4, out6, _ := strings.Cut(out, sectionMark+"\n")
 	return append(parseRoutes(out4, false), parseRoutes(out6, true)...), nil
-}
-
-func shellJoin(args []string) string {
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
-	return strings.Join(quoted, " ")
 }

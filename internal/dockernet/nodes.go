@@ -38,7 +38,13 @@ type Node struct {
 	IPv4, IPv6                         netip.Addr
 	Running                            bool
 	State                              string
+	// HostAPI is where the node publishes its API server port (6443) on
+	// this machine's loopback, when it does and runs.
+	HostAPI netip.AddrPort
 }
+
+// apiPort is the port API servers listen on inside kind and k3d nodes.
+const apiPort = 6443
 
 // RunsPods tells Kubernetes nodes (kind control-plane/worker, k3d
 // server/agent) from helper containers such as k3d's load balancer, which
@@ -111,7 +117,27 @@ func nodeFromSummary(s container.Summary, provider, clusterLabel, roleLabel, net
 		n.IPv4 = parseAddr(ep.IPAddress)
 		n.IPv6 = parseAddr(ep.GlobalIPv6Address)
 	}
+	n.HostAPI = hostAPI(s.Ports)
 	return n, true
+}
+
+// hostAPI finds the published API port. A port bound to every address is
+// reached on 127.0.0.1.
+func hostAPI(ports []container.Port) netip.AddrPort {
+	for _, p := range ports {
+		if p.PrivatePort != apiPort || p.PublicPort == 0 || p.Type != "tcp" {
+			continue
+		}
+		a := parseAddr(p.IP)
+		switch {
+		case !a.IsValid(), a.IsUnspecified() && a.Is4():
+			a = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+		case a.IsUnspecified():
+			a = netip.IPv6Loopback()
+		}
+		return netip.AddrPortFrom(a, p.PublicPort)
+	}
+	return netip.AddrPort{}
 }
 
 func parseAddr(s string) netip.Addr {

@@ -10,6 +10,7 @@ import (
 	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/certs"
 	"github.com/localcluster/localcluster/internal/definition"
+	"github.com/localcluster/localcluster/internal/provider"
 	"github.com/localcluster/localcluster/internal/testenv"
 )
 
@@ -59,6 +60,7 @@ func BenchmarkStatusSevenClusters(b *testing.B) {
 	opts := Options{
 		Plan: p, Clusters: names, Links: links, TrustDir: trust, Fixes: Fixes{Dirs: dir},
 		KubeTarget: func(c *addrplan.Cluster) (string, string) { return kubeconfig, c.Def.Context },
+		Traits:     func(*addrplan.Cluster) provider.Traits { return provider.Traits{} }, // external clusters
 	}
 	if r := Run(context.Background(), opts); r.Summary.OK == 0 {
 		b.Fatalf("no check passed: %v", r.Problems())

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/dockernet"
 	"github.com/localcluster/localcluster/internal/workflow"
 )
@@ -104,10 +105,15 @@ func contextCheck(o *Options, s *clusterState) Check {
 		} else if s.down != "" {
 			ch.Message += ": " + s.down
 		}
-	case s.ctxServer != s.peerURL:
+	case !s.contextServerValid():
 		ch.Status = Fail
 		ch.Message = fmt.Sprintf("context %s points at %s, but the node is at %s", s.kubeContext, s.ctxServer, s.peerURL)
+		if s.hostURL != "" {
+			ch.Message += " (" + s.hostURL + " from this machine)"
+		}
 		ch.Fix = o.Fixes.create(name)
+	case s.ctxServer == s.hostURL:
+		ch.Status, ch.Message = OK, fmt.Sprintf("context %s: server %s, the port the node publishes here", s.kubeContext, s.ctxServer)
 	default:
 		ch.Status, ch.Message = OK, fmt.Sprintf("context %s: server %s, the node's address", s.kubeContext, s.ctxServer)
 	}
@@ -129,8 +135,10 @@ func apiCheck(o *Options, s *clusterState) Check {
 		}
 	case s.external:
 		ch.Status, ch.Message = OK, "ready at "+s.rest.Host
-	default:
+	case s.rest.Host == s.peerURL:
 		ch.Status, ch.Message = OK, fmt.Sprintf("ready at %s, where other clusters reach it", s.rest.Host)
+	default:
+		ch.Status, ch.Message = OK, fmt.Sprintf("ready at %s (other clusters use %s)", s.rest.Host, s.peerURL)
 	}
 	return ch
 }
@@ -149,9 +157,13 @@ func routesCheck(ctx context.Context, o *Options, s *clusterState, states map[st
 	}
 	members := o.Plan.Group(c.Def.Group)
 	var peers []string
+	var routed []*addrplan.Cluster
 	for _, m := range members {
-		if m.Name != c.Name && m.Def.Provider != "external" {
-			peers = append(peers, m.Name)
+		if o.Traits(m).Nodes {
+			routed = append(routed, m)
+			if m != c {
+				peers = append(peers, m.Name)
+			}
 		}
 	}
 	switch {
@@ -178,7 +190,7 @@ func routesCheck(ctx context.Context, o *Options, s *clusterState, states map[st
 			down = append(down, p)
 		}
 	}
-	all, _ := workflow.GroupRoutes(members, running)
+	all, _ := workflow.GroupRoutes(routed, running)
 	var mine []dockernet.Route
 	for _, r := range all {
 		if r.Container == s.node.Container {

@@ -3,10 +3,10 @@ package health
 import (
 	"strings"
 
-	"github.com/localcluster/localcluster/internal/provider"
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
-var shellWord = provider.Quote
+var shellWord = shell.Quote
 
 // Fixes names the localcluster commands that repair what a check finds,
 // with the directories the user gave.

@@ -3,6 +3,7 @@ package health
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
@@ -190,11 +191,20 @@ func credentialsCheck(ctx context.Context, o *Options, l Link, lv *linkView, src
 	}
 	cfg.Timeout = o.timeout()
 	cfg.WarningHandler = rest.NoWarnings{}
+	// The server is the right one for the service mirror; the token and
+	// its permissions are tried from here, where this machine reaches the
+	// target (the published port on Docker Desktop).
+	via := ""
+	if dst.rest != nil && dst.rest.Host != cfg.Host {
+		via = " (tried through " + dst.rest.Host + ")"
+		cfg.Host = dst.rest.Host
+		cfg.TLSClientConfig.ServerName = hostOf(dst.peerURL)
+	}
 	status, msg := useCredentials(ctx, cfg, l.Target)
-	ch.Status, ch.Message = status, msg
+	ch.Status, ch.Message = status, msg+via
 	if status == OK {
 		ch.Fix = ""
-		ch.Message = fmt.Sprintf("Secret %s works at %s and %s", lv.spec.ClusterCredentialsSecret, cfg.Host, msg)
+		ch.Message = fmt.Sprintf("Secret %s works at %s%s and %s", lv.spec.ClusterCredentialsSecret, dst.peerURL, via, msg)
 	}
 	return ch
 }
@@ -436,4 +446,13 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// hostOf is the host of a URL, without port or brackets.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
 }

@@ -43,11 +43,11 @@ func lbCheck(ctx context.Context, o *Options, s *clusterState) Check {
 	ch := Check{Name: CheckLB}
 	c := s.plan
 	switch {
-	case c.Def.Provider == "k3d":
-		ch.Status, ch.Message = Skipped, "k3d: k3s's own service load balancer"
-		return ch
-	case c.Def.Provider != "kind":
+	case s.external:
 		ch.Status, ch.Message = Skipped, "external cluster: its provider's load balancer"
+		return ch
+	case !s.traits.MetalLB:
+		ch.Status, ch.Message = Skipped, c.Def.Provider+": the provider's own service load balancer"
 		return ch
 	case len(c.LBPools()) == 0:
 		ch.Status, ch.Message = Skipped, "subnet nybble 0: no LoadBalancer pool"

@@ -82,7 +82,7 @@ func TestPictures(t *testing.T) {
 		want  []string
 	}{
 		{"workshop.mmd", func(b *bytes.Buffer, r *Report) error { return WriteMermaid(b, r) },
-			[]string{`subgraph c_g_face["group face"]`, `c_color_b["<b>color-b</b><br/>fail: node"]:::fail`, "c_cdn -.->|gateway: gateway| c_faces_dr", "linkStyle 15 stroke:#c62828"}},
+			[]string{`subgraph c_g_face["group face"]`, `c_color_b["<b>color-b</b><br/>fail: node"]:::fail`, "c_cdn -.->|gateway: gateway| c_faces_dr", "linkStyle 8 stroke:#c62828"}},
 		{"workshop.dot", func(b *bytes.Buffer, r *Report) error { return WriteDot(b, r) },
 			[]string{`subgraph "cluster_dr"`, `"cdn" -> "faces-dr" [label="gateway: gateway", color="#c62828"`, `style=dashed`}},
 		{"workshop.svg", func(b *bytes.Buffer, r *Report) error { return WriteSVG(b, r) },

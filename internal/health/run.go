@@ -7,6 +7,7 @@ import (
 
 	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/dockernet"
+	"github.com/localcluster/localcluster/internal/provider"
 )
 
 // DefaultTimeout bounds each call to an API server.
@@ -27,7 +28,10 @@ type Options struct {
 	// KubeTarget names the kubeconfig file and context through which this
 	// process reaches a cluster.
 	KubeTarget func(c *addrplan.Cluster) (path, context string)
-	TrustDir   string
+	// Traits say what the lab does with a cluster (its provider's traits):
+	// whether it has a node container here, whether it needs MetalLB.
+	Traits   func(c *addrplan.Cluster) provider.Traits
+	TrustDir string
 	// Docker connects to the Docker engine.
 	Docker func(ctx context.Context) (*dockernet.Client, error)
 	Fixes  Fixes

@@ -12,6 +12,7 @@ import (
 	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/dockernet"
 	"github.com/localcluster/localcluster/internal/kubeconfig"
+	"github.com/localcluster/localcluster/internal/provider"
 	"github.com/localcluster/localcluster/internal/workflow"
 )
 
@@ -20,7 +21,8 @@ import (
 // address other clusters use.
 type clusterState struct {
 	plan     *addrplan.Cluster
-	external bool
+	traits   provider.Traits
+	external bool // no node container here: a cluster that exists elsewhere
 
 	node      *dockernet.Node // nil when Docker has none, or cannot tell
 	dockerErr error           // why Docker cannot tell
@@ -29,8 +31,9 @@ type clusterState struct {
 	ctxServer             string // the server of the context, "" if there is none
 	ctxErr                error
 
-	peerURL string // the API server as other clusters reach it
-	rest    *rest.Config
+	peerURL string       // the API server as other clusters reach it
+	hostURL string       // where the node publishes its API server on this machine, if it does
+	rest    *rest.Config // reaches the API server from here, with the context's credentials
 	cs      kubernetes.Interface
 	dyn     dynamic.Interface
 	apiErr  error
@@ -41,7 +44,8 @@ type clusterState struct {
 }
 
 func probeCluster(ctx context.Context, o *Options, c *addrplan.Cluster, d dockerView) *clusterState {
-	s := &clusterState{plan: c, external: c.Def.Provider == "external", dockerErr: d.err}
+	t := o.Traits(c)
+	s := &clusterState{plan: c, traits: t, external: !t.Nodes, dockerErr: d.err}
 	s.kubePath, s.kubeContext = o.KubeTarget(c)
 	s.ctxServer, s.ctxErr = kubeconfig.Lookup(s.kubePath, s.kubeContext)
 
@@ -60,6 +64,9 @@ func probeCluster(ctx context.Context, o *Options, c *addrplan.Cluster, d docker
 		default:
 			if a, err := workflow.NodeAddr(*s.node); err == nil {
 				s.peerURL = workflow.ServerURL(a)
+			}
+			if s.node.HostAPI.IsValid() {
+				s.hostURL = "https://" + s.node.HostAPI.String()
 			}
 		}
 	}
@@ -80,7 +87,11 @@ func probeCluster(ctx context.Context, o *Options, c *addrplan.Cluster, d docker
 		return s
 	}
 	cfg = rest.CopyConfig(cfg)
-	if s.peerURL != "" {
+	// From here, through the context's server when it is one of the
+	// node's (the node address, or the published port where this machine
+	// does not reach the Docker network); else at the node address, so
+	// that a stale context is one fault, not every check failing.
+	if s.peerURL != "" && !s.contextServerValid() {
 		cfg.Host = s.peerURL
 	}
 	cfg.Timeout = o.timeout()
@@ -102,6 +113,12 @@ func probeCluster(ctx context.Context, o *Options, c *addrplan.Cluster, d docker
 		s.down = fmt.Sprintf("its API server at %s does not answer", cfg.Host)
 	}
 	return s
+}
+
+// contextServerValid tells whether the context's server is the node's:
+// its address on the lab network, or the port it publishes here.
+func (s *clusterState) contextServerValid() bool {
+	return s.ctxServer != "" && (s.ctxServer == s.peerURL || s.ctxServer == s.hostURL)
 }
 
 // ready asks the API server whether it is ready.

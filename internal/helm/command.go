@@ -3,11 +3,11 @@ package helm
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/localcluster/localcluster/charts"
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 // Command returns the shell commands that do by hand what Ensure(r) does in
@@ -27,12 +27,12 @@ import (
 // on nothing but the arguments.
 func Command(kubeContext string, r Release) string {
 	var b strings.Builder
-	chartArg := quote(r.Chart.localPath())
+	chartArg := shell.Quote(r.Chart.localPath())
 	switch r.Chart.kind() {
 	case sourceRepo:
-		chartArg = quote(r.Chart.Name)
+		chartArg = shell.Quote(r.Chart.Name)
 	case sourceOCI:
-		chartArg = quote(r.Chart.ociRef())
+		chartArg = shell.Quote(r.Chart.ociRef())
 	case sourceEmbedded:
 		if err := writeEmbeddedChart(&b, r.Chart.Name); err != nil {
 			fmt.Fprintf(&b, "# %v\n", err)
@@ -40,17 +40,17 @@ func Command(kubeContext string, r Release) string {
 		chartArg = `"$chart_dir"`
 	}
 
-	args := []string{"helm", "upgrade", "--install", quote(r.Name), chartArg}
+	args := []string{"helm", "upgrade", "--install", shell.Quote(r.Name), chartArg}
 	if r.Chart.kind() == sourceRepo {
-		args = append(args, "--repo", quote(r.Chart.Repo))
+		args = append(args, "--repo", shell.Quote(r.Chart.Repo))
 	}
 	if r.Chart.Version != "" && (r.Chart.kind() == sourceRepo || r.Chart.kind() == sourceOCI) {
-		args = append(args, "--version", quote(r.Chart.Version))
+		args = append(args, "--version", shell.Quote(r.Chart.Version))
 	}
 	if kubeContext != "" {
-		args = append(args, "--kube-context", quote(kubeContext))
+		args = append(args, "--kube-context", shell.Quote(kubeContext))
 	}
-	args = append(args, "--namespace", quote(r.Namespace))
+	args = append(args, "--namespace", shell.Quote(r.Namespace))
 	if r.CreateNamespace {
 		args = append(args, "--create-namespace")
 	}
@@ -81,11 +81,11 @@ func Command(kubeContext string, r Release) string {
 // UninstallCommand returns the helm command that does by hand what
 // Uninstall does.
 func UninstallCommand(kubeContext, name, namespace string) string {
-	args := []string{"helm", "uninstall", quote(name)}
+	args := []string{"helm", "uninstall", shell.Quote(name)}
 	if kubeContext != "" {
-		args = append(args, "--kube-context", quote(kubeContext))
+		args = append(args, "--kube-context", shell.Quote(kubeContext))
 	}
-	args = append(args, "--namespace", quote(namespace), "--ignore-not-found")
+	args = append(args, "--namespace", shell.Quote(namespace), "--ignore-not-found")
 	return strings.Join(args, " ") + "\n"
 }
 
@@ -120,12 +120,12 @@ func writeEmbeddedChart(b *strings.Builder, name string) error {
 		if d == "." {
 			b.WriteString(` "$chart_dir"`)
 		} else {
-			fmt.Fprintf(b, ` "$chart_dir"/%s`, quote(d))
+			fmt.Fprintf(b, ` "$chart_dir"/%s`, shell.Quote(d))
 		}
 	}
 	b.WriteString("\n")
 	for _, f := range files {
-		fmt.Fprintf(b, `cat >"$chart_dir"/%s `, quote(f.Path))
+		fmt.Fprintf(b, `cat >"$chart_dir"/%s `, shell.Quote(f.Path))
 		writeHeredoc(b, string(f.Data))
 	}
 	return nil
@@ -151,14 +151,4 @@ func hasLine(content, line string) bool {
 		}
 	}
 	return false
-}
-
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
-
-// quote makes s one shell word.
-func quote(s string) string {
-	if shellSafe.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -11,6 +11,8 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/release"
 	"helm.sh/helm/v3/pkg/storage/driver"
+
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 // maxHistory is helm's default for --history-max.
@@ -131,11 +133,11 @@ func chartDigest(ch *chart.Chart) string {
 }
 
 func pendingError(kubeContext string, r Release, last *release.Release) error {
-	target := quote(r.Name)
+	target := shell.Quote(r.Name)
 	if kubeContext != "" {
-		target += " --kube-context " + quote(kubeContext)
+		target += " --kube-context " + shell.Quote(kubeContext)
 	}
-	target += " --namespace " + quote(r.Namespace)
+	target += " --namespace " + shell.Quote(r.Namespace)
 	fix := fmt.Sprintf("roll it back with `helm rollback %s`", target)
 	if last.Info.Status == release.StatusPendingInstall || last.Info.Status == release.StatusUninstalling {
 		fix = fmt.Sprintf("remove it with `helm uninstall %s`", target)

@@ -61,7 +61,7 @@ func (e Entry) entries() (entryNodes, names, error) {
 		context: t.entry(contextsKey, e.Name),
 		user:    t.entry(usersKey, e.Name),
 	}
-	return nodes, staleNames(e.Name, ctxName, ctx), nil
+	return nodes, staleNames(e.Name, flatten(e.Aliases), ctxName, ctx), nil
 }
 
 // providerContext picks the context of a provider's kubeconfig: the current
@@ -82,10 +82,10 @@ func providerContext(src *clientcmdapi.Config) (string, error) {
 }
 
 // staleNames are the provider's names for the entries being renamed, when
-// they are what kind or k3d call this cluster's entries. Other names (a raw
-// k3s "default", say) might be the user's own, so they are never dropped.
-func staleNames(name, ctxName string, ctx *clientcmdapi.Context) names {
-	known := providerNames(name)
+// they are among the aliases the provider gives this cluster's entries.
+// Other names (a raw k3s "default", say) might be the user's own, so they
+// are never dropped.
+func staleNames(name string, known names, ctxName string, ctx *clientcmdapi.Context) names {
 	pick := func(n string, from []string) []string {
 		if n != name && slices.Contains(from, n) {
 			return []string{n}

@@ -99,7 +99,7 @@ func writeFile(t *testing.T, path, fixture string, mode os.FileMode) {
 func TestRemoveMissingFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nothing-here")
 	path := filepath.Join(dir, "config")
-	changed, err := Remove(path, "x")
+	changed, err := Remove(path, "x", testAliases("x")...)
 	if err != nil || changed {
 		t.Fatalf("Remove = %v, %v; want false, nil", changed, err)
 	}

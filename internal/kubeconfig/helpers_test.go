@@ -38,9 +38,10 @@ func providerConfig(t testing.TB, provider, name string) []byte {
 func entryFor(t testing.TB, provider, name string, node int) Entry {
 	t.Helper()
 	return Entry{
-		Name:   name,
-		Server: fmt.Sprintf("https://192.168.155.%d:6443", node),
-		Config: providerConfig(t, provider, name),
+		Name:    name,
+		Server:  fmt.Sprintf("https://192.168.155.%d:6443", node),
+		Config:  providerConfig(t, provider, name),
+		Aliases: testAliases(name),
 	}
 }
 
@@ -194,7 +195,7 @@ func assertLab(t *testing.T, cfg *clientcmdapi.Config, name, server string) {
 	if cfg.AuthInfos[name] == nil {
 		t.Errorf("user %q missing", name)
 	}
-	stale := providerNames(name)
+	stale := flatten(testAliases(name))
 	for _, n := range stale.contexts {
 		if cfg.Contexts[n] != nil {
 			t.Errorf("context %q left behind", n)
@@ -209,5 +210,14 @@ func assertLab(t *testing.T, cfg *clientcmdapi.Config, name, server string) {
 		if cfg.AuthInfos[n] != nil {
 			t.Errorf("user %q left behind", n)
 		}
+	}
+}
+
+// testAliases are the names kind and k3d give a cluster's entries, as
+// their providers report them (internal/provider/kind and k3d).
+func testAliases(name string) []Names {
+	return []Names{
+		{Context: "kind-" + name, Cluster: "kind-" + name, User: "kind-" + name},
+		{Context: "k3d-" + name, Cluster: "k3d-" + name, User: "admin@k3d-" + name},
 	}
 }

@@ -27,7 +27,7 @@ func TestStaleLockTimesOut(t *testing.T) {
 			p := filepath.Join(dir, "config")
 			writeFile(t, p, "testdata/user.yaml", 0o600)
 			return p, p + ".lock"
-		}, func(o Options, p string) (bool, error) { return o.Remove(p, "home") }},
+		}, func(o Options, p string) (bool, error) { return o.Remove(p, "home", testAliases("home")...) }},
 		{"merge into a new file", func(_ *testing.T, dir string) (string, string) {
 			p := filepath.Join(dir, "config")
 			return p, p + ".lock"

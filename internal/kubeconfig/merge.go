@@ -23,6 +23,15 @@ type Entry struct {
 	// *clientcmdapi.Config; pass clientcmd.Write(*cfg). The context used is
 	// its current-context, or its only context.
 	Config []byte
+	// Aliases are the names the provider's own tools give this cluster's
+	// entries. Config's entries under these names, which kind or k3d may
+	// also have written to the file, are dropped by the rename.
+	Aliases []Names
+}
+
+// Names are the names of one cluster's context, cluster and user entries.
+type Names struct {
+	Context, Cluster, User string
 }
 
 // Options tunes Merge and Remove. The zero value is ready to use.
@@ -38,8 +47,8 @@ func Merge(path string, e Entry) (changed bool, err error) {
 }
 
 // Remove is Options{}.Remove.
-func Remove(path, name string) (changed bool, err error) {
-	return Options{}.Remove(path, name)
+func Remove(path, name string, aliases ...Names) (changed bool, err error) {
+	return Options{}.Remove(path, name, aliases...)
 }
 
 // Merge adds e to the kubeconfig at path, or replaces what an earlier Merge
@@ -69,15 +78,15 @@ func (o Options) Merge(path string, e Entry) (changed bool, err error) {
 }
 
 // Remove deletes the context, cluster and user called name from the
-// kubeconfig at path, and the entries kind and k3d use for a cluster of that
-// name (kind-<name>, k3d-<name>, admin@k3d-<name>), under the kubeconfig
-// lock. If current-context named one of them it is cleared. A missing file
-// or entry is not an error; changed reports whether anything was removed.
-func (o Options) Remove(path, name string) (changed bool, err error) {
+// kubeconfig at path, and the entries under the provider's names for them
+// (aliases: kind-<name>, say), under the kubeconfig lock. If
+// current-context named one of them it is cleared. A missing file or entry
+// is not an error; changed reports whether anything was removed.
+func (o Options) Remove(path, name string, aliases ...Names) (changed bool, err error) {
 	if name == "" {
 		return false, errors.New("remove from kubeconfig: empty cluster name")
 	}
-	all := providerNames(name)
+	all := flatten(aliases)
 	all.contexts = append(all.contexts, name)
 	all.clusters = append(all.clusters, name)
 	all.users = append(all.users, name)
@@ -95,13 +104,20 @@ type names struct {
 	contexts, clusters, users []string
 }
 
-// providerNames are the names kind and k3d give a cluster's entries.
-func providerNames(name string) names {
-	return names{
-		contexts: []string{"kind-" + name, "k3d-" + name},
-		clusters: []string{"kind-" + name, "k3d-" + name},
-		users:    []string{"kind-" + name, "admin@k3d-" + name},
+// flatten lists the aliases' names per kubeconfig list.
+func flatten(aliases []Names) names {
+	var n names
+	for _, a := range aliases {
+		for _, x := range []struct {
+			list *[]string
+			name string
+		}{{&n.contexts, a.Context}, {&n.clusters, a.Cluster}, {&n.users, a.User}} {
+			if x.name != "" {
+				*x.list = append(*x.list, x.name)
+			}
+		}
 	}
+	return n
 }
 
 // mergeInto puts the entries in under name and drops the stale ones.

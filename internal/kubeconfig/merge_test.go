@@ -84,7 +84,7 @@ func TestMergeRenamesProviderEntries(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			changed, err := Merge(path, Entry{Name: tt.lab, Server: tt.server, Config: srcBytes})
+			changed, err := Merge(path, Entry{Name: tt.lab, Server: tt.server, Config: srcBytes, Aliases: testAliases(tt.lab)})
 			if err != nil || !changed {
 				t.Fatalf("Merge = %v, %v; want true, nil", changed, err)
 			}
@@ -141,11 +141,11 @@ func TestMergeAndRemoveKeepUserEntries(t *testing.T) {
 			map[string]string{"x": "https://192.168.155.9:6443", "y": "https://192.168.155.3:6443"}, true},
 		{"re-merge y unchanged", func(p string) (bool, error) { return Merge(p, entryFor(t, "k3d", "y", 3)) },
 			map[string]string{"x": "https://192.168.155.9:6443", "y": "https://192.168.155.3:6443"}, false},
-		{"remove x", func(p string) (bool, error) { return Remove(p, "x") },
+		{"remove x", func(p string) (bool, error) { return Remove(p, "x", testAliases("x")...) },
 			map[string]string{"y": "https://192.168.155.3:6443"}, true},
-		{"remove x again", func(p string) (bool, error) { return Remove(p, "x") },
+		{"remove x again", func(p string) (bool, error) { return Remove(p, "x", testAliases("x")...) },
 			map[string]string{"y": "https://192.168.155.3:6443"}, false},
-		{"remove y", func(p string) (bool, error) { return Remove(p, "y") }, nil, true},
+		{"remove y", func(p string) (bool, error) { return Remove(p, "y", testAliases("y")...) }, nil, true},
 	}
 	for _, format := range []struct {
 		name string
@@ -203,9 +203,9 @@ func TestNoChangeLeavesFileAlone(t *testing.T) {
 			}
 		}, func(path string) (bool, error) { return Merge(path, entryFor(t, "k3d", "y", 3)) }},
 		{"remove of a missing cluster", func(*testing.T, string) {},
-			func(path string) (bool, error) { return Remove(path, "nope") }},
+			func(path string) (bool, error) { return Remove(path, "nope", testAliases("nope")...) }},
 		{"remove of x leaves the user's kind-xx alone", func(*testing.T, string) {},
-			func(path string) (bool, error) { return Remove(path, "x") }},
+			func(path string) (bool, error) { return Remove(path, "x", testAliases("x")...) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -270,7 +270,7 @@ func TestRemoveDropsProviderLeftoversAndCurrentContext(t *testing.T) {
 				t.Fatalf("set-up: current-context = %q, want %q", got, tt.current)
 			}
 
-			changed, err := Remove(path, tt.lab)
+			changed, err := Remove(path, tt.lab, testAliases(tt.lab)...)
 			if err != nil || !changed {
 				t.Fatalf("Remove = %v, %v; want true, nil", changed, err)
 			}

@@ -135,7 +135,7 @@ func TestParallelMerge(t *testing.T) {
 	errs = make(chan error, total)
 	for i := 0; i < total; i += 2 {
 		wg.Go(func() {
-			if changed, err := (Options{LockTimeout: contendedTimeout}).Remove(path, labName(i)); err != nil || !changed {
+			if changed, err := (Options{LockTimeout: contendedTimeout}).Remove(path, labName(i), testAliases(labName(i))...); err != nil || !changed {
 				errs <- fmt.Errorf("Remove %s = %v, %v", labName(i), changed, err)
 			}
 		})

@@ -210,3 +210,20 @@ func Unlink(ctx context.Context, source *rest.Config, target string) (changed bo
 	}
 	return changed, errors.Join(errs...)
 }
+
+// Linked reports whether source holds a Link to target. A source without
+// the Link CRD (no multicluster extension) holds none.
+func Linked(ctx context.Context, source *rest.Config, target string) (bool, error) {
+	dyn, err := dynamic.NewForConfig(source)
+	if err != nil {
+		return false, err
+	}
+	_, err = dyn.Resource(LinkGVR).Namespace(MulticlusterNamespace).Get(ctx, target, metav1.GetOptions{})
+	switch {
+	case err == nil:
+		return true, nil
+	case apierrors.IsNotFound(err):
+		return false, nil
+	}
+	return false, fmt.Errorf("look for the link to %s: %w", target, err)
+}

@@ -25,6 +25,7 @@ type Outcome struct {
 	Result   Result
 	Err      error
 	Skipped  bool // not run because a step it needs failed or the run was interrupted
+	Start    time.Time
 	Duration time.Duration
 }
 
@@ -177,7 +178,7 @@ func (e *Executor) runStep(ctx context.Context, s *Step, out *Progress, results 
 		res, err = safeDo(ctx, s, log)
 	}
 	out.setRunning(label(s), false)
-	results <- done{id: s.ID, out: Outcome{Step: s, Result: res, Err: err, Duration: now().Sub(start)}}
+	results <- done{id: s.ID, out: Outcome{Step: s, Result: res, Err: err, Start: start, Duration: now().Sub(start)}}
 }
 
 // safeDo turns a panicking step into a failed one, so one broken step

@@ -79,6 +79,39 @@ type Provider interface {
 	// kind-<name> or k3d-<name>, or the external context) without writing
 	// any file.
 	Kubeconfig(ctx context.Context, name string) ([]byte, error)
+
+	// Traits say what the lab does with the provider's clusters.
+	Traits() Traits
+	// NodeContainer is the name of the cluster's node container, for
+	// printed commands (the steps find nodes by label); "" when the
+	// provider has no nodes on the lab network.
+	NodeContainer(cluster string) string
+	// KubeconfigNames are the names the provider's own tools give the
+	// cluster's context, cluster and user entries, which the lab renames
+	// to the cluster's name and removes on delete.
+	KubeconfigNames(cluster string) KubeconfigNames
+	// ContextCommand is what a person runs to merge the cluster's
+	// credentials into the kubeconfig file (default one when ""), making
+	// the context KubeconfigNames names.
+	ContextCommand(cluster, kubeconfig string) string
+}
+
+// Traits say what localcluster does with a provider's clusters.
+type Traits struct {
+	// Nodes is true when the clusters are node containers on the lab's
+	// Docker network that the lab creates, routes, stops and deletes, and
+	// that get address ranges from the plan. False for clusters that exist
+	// elsewhere and are only used.
+	Nodes bool
+	// MetalLB is true when LoadBalancer Services need MetalLB with a pool
+	// carved from the lab network; false when the provider brings its own
+	// service load balancer.
+	MetalLB bool
+}
+
+// KubeconfigNames are the names of one cluster's kubeconfig entries.
+type KubeconfigNames struct {
+	Context, Cluster, User string
 }
 
 // ErrClusterExists is wrapped by Create when the cluster already exists.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/netip"
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -121,41 +120,6 @@ func TestCheckImageVersion(t *testing.T) {
 	}
 }
 
-// TestHeredocRunsInShell feeds a document through the generated command in
-// a real shell and checks it arrives byte for byte, $ and quotes included.
-func TestHeredocRunsInShell(t *testing.T) {
-	sh, err := exec.LookPath("sh")
-	if err != nil {
-		t.Skip("no sh on this machine")
-	}
-	doc := "a: $HOME `x` 'q' \"d\"\nEOF\nb: \\n\n"
-	script := Heredoc("cat", []byte(doc))
-	if !strings.Contains(script, "<<'EOF_'") {
-		t.Errorf("delimiter not changed when the document holds EOF:\n%s", script)
-	}
-	out, err := exec.CommandContext(context.Background(), sh, "-c", script).Output()
-	if err != nil {
-		t.Fatalf("sh -c: %v", err)
-	}
-	if string(out) != doc {
-		t.Errorf("through the shell: %q, want %q", out, doc)
-	}
-}
-
-func TestQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"smiley":   "smiley",
-		"lab net":  "'lab net'",
-		"it's":     `'it'\''s'`,
-		"a$b":      "'a$b'",
-		"10.0.0.1": "10.0.0.1",
-	} {
-		if got := Quote(in); got != want {
-			t.Errorf("Quote(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 type fake struct{ name string }
 
 func (f fake) Name() string                                     { return f.name }
@@ -166,6 +130,10 @@ func (fake) Status(context.Context, string) (Status, error)     { return Status{
 func (fake) Create(context.Context, Spec) error                 { return nil }
 func (fake) Delete(context.Context, string) error               { return nil }
 func (fake) Kubeconfig(context.Context, string) ([]byte, error) { return nil, nil }
+func (fake) Traits() Traits                                     { return Traits{} }
+func (fake) NodeContainer(string) string                        { return "" }
+func (fake) KubeconfigNames(string) KubeconfigNames             { return KubeconfigNames{} }
+func (fake) ContextCommand(string, string) string               { return "" }
 
 func TestRegistry(t *testing.T) {
 	r := NewRegistry(fake{"kind"}, fake{"k3d"})

@@ -13,6 +13,7 @@ import (
 	"github.com/localcluster/localcluster/internal/dockernet"
 	"github.com/localcluster/localcluster/internal/kubeconfig"
 	"github.com/localcluster/localcluster/internal/plan"
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 // NetworkStepID is the step every cluster creation waits for.
@@ -49,19 +50,19 @@ func NetworkStep(e *Env) *plan.Step {
 	}
 }
 
-func createID(name string) string     { return "create/" + name }
-func kubeconfigID(name string) string { return "kubeconfig/" + name }
+func createID(name string) string     { return stepID(CreateStep, name) }
+func kubeconfigID(name string) string { return stepID(KubeconfigStep, name) }
 
 // CreateSteps creates each cluster and merges its credentials into the
 // kubeconfig. External clusters are only checked for a usable context.
 func CreateSteps(e *Env, defs []*definition.Cluster) []*plan.Step {
 	var steps []*plan.Step
 	for _, c := range e.clustersOf(defs) {
-		if c.Def.Provider == "external" {
+		if !e.Managed(c) {
 			steps = append(steps, externalStep(e, c))
 			continue
 		}
-		steps = append(steps, createStep(e, c), kubeconfigStep(e, c))
+		steps = append(steps, createStep(e, c), kubeconfigStep(e, c, createID(c.Name)))
 	}
 	return steps
 }
@@ -73,7 +74,7 @@ func createStep(e *Env, c *addrplan.Cluster) *plan.Step {
 		Title: fmt.Sprintf("Create %s cluster (pods %s, services %s)", c.Def.Provider,
 			joinPrefixes(c.PodV4, c.PodV6), joinPrefixes(c.ServiceV4, c.ServiceV6)),
 	}
-	p, err := e.provider(c.Def.Provider)
+	p, err := e.providerOf(c)
 	if err != nil {
 		s.Do = failing(err)
 		return s
@@ -115,13 +116,26 @@ func createStep(e *Env, c *addrplan.Cluster) *plan.Step {
 	return s
 }
 
-func kubeconfigStep(e *Env, c *addrplan.Cluster) *plan.Step {
-	return &plan.Step{
-		ID: kubeconfigID(c.Name), Cluster: c.Name, Needs: []string{createID(c.Name)},
+// ContextSteps merge the managed clusters' credentials into the kubeconfig
+// again, pointing at their nodes' current addresses. needs names what a
+// cluster's step waits for (its node starting, say).
+func ContextSteps(e *Env, defs []*definition.Cluster, needs func(string) string) []*plan.Step {
+	var steps []*plan.Step
+	for _, c := range e.clustersOf(defs) {
+		if e.Managed(c) {
+			steps = append(steps, kubeconfigStep(e, c, needs(c.Name)))
+		}
+	}
+	return steps
+}
+
+func kubeconfigStep(e *Env, c *addrplan.Cluster, needs string) *plan.Step {
+	s := &plan.Step{
+		ID: kubeconfigID(c.Name), Cluster: c.Name,
 		Title:  fmt.Sprintf("Add context %q to %s", c.Name, e.Kubeconfig),
 		Script: kubeconfigScript(e, c),
-		Do: func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
-			p, err := e.provider(c.Def.Provider)
+		Do: func(ctx context.Context, log plan.Logger) (plan.Result, error) {
+			p, err := e.providerOf(c)
 			if err != nil {
 				return plan.Result{}, err
 			}
@@ -129,12 +143,11 @@ func kubeconfigStep(e *Env, c *addrplan.Cluster) *plan.Step {
 			if err != nil {
 				return plan.Result{}, err
 			}
-			addr, err := e.nodeAddr(ctx, c.Name)
+			server, err := e.contextServer(ctx, c, log)
 			if err != nil {
 				return plan.Result{}, err
 			}
-			server := ServerURL(addr)
-			changed, err := kubeconfig.Merge(e.Kubeconfig, kubeconfig.Entry{Name: c.Name, Server: server, Config: raw})
+			changed, err := kubeconfig.Merge(e.Kubeconfig, kubeconfig.Entry{Name: c.Name, Server: server, Config: raw, Aliases: e.kubeconfigNames(c)})
 			if err != nil {
 				return plan.Result{}, err
 			}
@@ -144,45 +157,44 @@ func kubeconfigStep(e *Env, c *addrplan.Cluster) *plan.Step {
 			return plan.Changed("server " + server), nil
 		},
 	}
+	if needs != "" {
+		s.Needs = []string{needs}
+	}
+	return s
 }
 
 // nodeAddr is the address of a cluster's node on the lab network.
-func (e *Env) nodeAddr(ctx context.Context, cluster string) (a netip.Addr, err error) {
-	d, err := e.DockerClient(ctx)
+func (e *Env) nodeAddr(ctx context.Context, cluster string) (netip.Addr, error) {
+	n, err := e.node(ctx, cluster)
 	if err != nil {
-		return a, err
-	}
-	nodes, err := d.Nodes(ctx, e.Plan.Network.Name)
-	if err != nil {
-		return a, err
-	}
-	n, ok := nodeOf(nodes, cluster)
-	if !ok {
-		return a, fmt.Errorf("no running node of cluster %s on Docker network %q", cluster, e.Plan.Network.Name)
+		return netip.Addr{}, err
 	}
 	return NodeAddr(n)
 }
 
+// kubeconfigNames are the names the provider's tools give c's entries.
+func (e *Env) kubeconfigNames(c *addrplan.Cluster) []kubeconfig.Names {
+	p, err := e.providerOf(c)
+	if err != nil {
+		return nil
+	}
+	n := p.KubeconfigNames(c.Name)
+	return []kubeconfig.Names{{Context: n.Context, Cluster: n.Cluster, User: n.User}}
+}
+
 // kubeconfigScript is what a person would type to get the same context.
 func kubeconfigScript(e *Env, c *addrplan.Cluster) string {
+	p, err := e.providerOf(c)
+	if err != nil {
+		return "# " + err.Error()
+	}
 	kc := ""
 	if e.Kubeconfig != "" {
-		kc = " --kubeconfig " + shellQuote(e.Kubeconfig)
+		kc = " --kubeconfig " + shell.Quote(e.Kubeconfig)
 	}
-	var export, old string
-	if c.Def.Provider == "k3d" {
-		old = "k3d-" + c.Name
-		env := ""
-		if e.Kubeconfig != "" {
-			env = "KUBECONFIG=" + shellQuote(e.Kubeconfig) + " "
-		}
-		export = fmt.Sprintf("%sk3d kubeconfig merge %s --kubeconfig-merge-default --kubeconfig-switch-context=false", env, c.Name)
-	} else {
-		old = "kind-" + c.Name
-		export = fmt.Sprintf("kind export kubeconfig --name %s%s", c.Name, kc)
-	}
+	old := p.KubeconfigNames(c.Name).Context
 	return strings.Join([]string{
-		export,
+		p.ContextCommand(c.Name, e.Kubeconfig),
 		fmt.Sprintf("kubectl%s config rename-context %s %s", kc, old, c.Name),
 		fmt.Sprintf("kubectl%s config set-cluster %s --server \"https://%s:6443\"", kc, old, inspectAddr(e, c, false)),
 		"# localcluster also renames the cluster and user entries to " + c.Name,
@@ -195,12 +207,12 @@ func inspectAddr(e *Env, c *addrplan.Cluster, v6 bool) string {
 	if v6 {
 		field = "GlobalIPv6Address"
 	}
-	return fmt.Sprintf(`$(docker inspect -f '{{(index .NetworkSettings.Networks "%s").%s}}' %s)`, e.Plan.Network.Name, field, NodeContainer(c))
+	return fmt.Sprintf(`$(docker inspect -f '{{(index .NetworkSettings.Networks "%s").%s}}' %s)`, e.Plan.Network.Name, field, e.NodeContainer(c))
 }
 
 func externalStep(e *Env, c *addrplan.Cluster) *plan.Step {
 	spec := e.Spec(c)
-	p, err := e.provider("external")
+	p, err := e.providerOf(c)
 	s := &plan.Step{ID: createID(c.Name), Cluster: c.Name, Title: "Use external cluster (context " + c.Def.Context + ")"}
 	if err != nil {
 		s.Do = failing(err)
@@ -222,20 +234,6 @@ func externalStep(e *Env, c *addrplan.Cluster) *plan.Step {
 
 func failing(err error) func(context.Context, plan.Logger) (plan.Result, error) {
 	return func(context.Context, plan.Logger) (plan.Result, error) { return plan.Result{}, err }
-}
-
-// ReadyAfter returns, for a plan, a function naming the step after which a
-// cluster is up and in the kubeconfig, or "" when the plan does not create
-// it (it is expected to exist already).
-func ReadyAfter(p *plan.Plan) func(cluster string) string {
-	return func(cluster string) string {
-		for _, id := range []string{kubeconfigID(cluster), createID(cluster)} {
-			if p.Has(id) {
-				return id
-			}
-		}
-		return ""
-	}
 }
 
 // warnDockerDesktop says that Docker Desktop for Mac does not route the

@@ -8,6 +8,7 @@ import (
 	"github.com/localcluster/localcluster/internal/definition"
 	"github.com/localcluster/localcluster/internal/kubeconfig"
 	"github.com/localcluster/localcluster/internal/plan"
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 // DeleteSteps removes each cluster, the routes its group peers hold toward
@@ -20,7 +21,7 @@ func DeleteSteps(e *Env, defs []*definition.Cluster) []*plan.Step {
 	}
 	var steps []*plan.Step
 	for _, c := range e.clustersOf(defs) {
-		if c.Def.Provider == "external" {
+		if !e.Managed(c) {
 			steps = append(steps, &plan.Step{
 				ID: "delete/" + c.Name, Cluster: c.Name, Title: "Leave external cluster alone",
 				Script: "# external cluster " + c.Name + ": localcluster never deletes it",
@@ -42,7 +43,7 @@ func DeleteSteps(e *Env, defs []*definition.Cluster) []*plan.Step {
 
 func deleteStep(e *Env, c *addrplan.Cluster) *plan.Step {
 	s := &plan.Step{ID: "delete/" + c.Name, Cluster: c.Name, Title: "Delete " + c.Def.Provider + " cluster"}
-	p, err := e.provider(c.Def.Provider)
+	p, err := e.providerOf(c)
 	if err != nil {
 		s.Do = failing(err)
 		return s
@@ -67,7 +68,7 @@ func deleteStep(e *Env, c *addrplan.Cluster) *plan.Step {
 func forgetStep(e *Env, c *addrplan.Cluster) *plan.Step {
 	kc := ""
 	if e.Kubeconfig != "" {
-		kc = " --kubeconfig " + shellQuote(e.Kubeconfig)
+		kc = " --kubeconfig " + shell.Quote(e.Kubeconfig)
 	}
 	return &plan.Step{
 		ID: "forget/" + c.Name, Cluster: c.Name, Needs: []string{"delete/" + c.Name},
@@ -75,7 +76,7 @@ func forgetStep(e *Env, c *addrplan.Cluster) *plan.Step {
 		Script: fmt.Sprintf("kubectl%[1]s config delete-context %[2]s\nkubectl%[1]s config delete-cluster %[2]s\nkubectl%[1]s config delete-user %[2]s",
 			kc, c.Name),
 		Do: func(context.Context, plan.Logger) (plan.Result, error) {
-			changed, err := kubeconfig.Remove(e.Kubeconfig, c.Name)
+			changed, err := kubeconfig.Remove(e.Kubeconfig, c.Name, e.kubeconfigNames(c)...)
 			if err != nil {
 				return plan.Result{}, err
 			}

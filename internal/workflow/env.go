@@ -13,8 +13,6 @@ import (
 	"github.com/localcluster/localcluster/internal/addrplan"
 	"github.com/localcluster/localcluster/internal/definition"
 	"github.com/localcluster/localcluster/internal/dockernet"
-	"github.com/localcluster/localcluster/internal/helm"
-	"github.com/localcluster/localcluster/internal/mesh"
 	"github.com/localcluster/localcluster/internal/provider"
 )
 
@@ -27,12 +25,15 @@ type Env struct {
 	TrustDir   string
 	Force      bool
 	Verbose    bool // pass Helm's own debug lines to the progress output
+	// APIAddress says which address contexts give the API servers of the
+	// lab's nodes: "node" (the node's address on the lab network), "host"
+	// (the port the node publishes on 127.0.0.1) or "auto"/"" (node when
+	// this machine reaches it, else host).
+	APIAddress string
 	Charts     Charts
 
 	// Providers returns the provider of a given name.
 	Providers func(name string) (provider.Provider, error)
-	// Docker makes the Docker client; nil means dockernet.New.
-	Docker func(ctx context.Context) (*dockernet.Client, error)
 
 	dockerOnce sync.Once
 	docker     *dockernet.Client
@@ -42,11 +43,7 @@ type Env struct {
 // DockerClient returns the shared Docker client, connecting on first use.
 func (e *Env) DockerClient(ctx context.Context) (*dockernet.Client, error) {
 	e.dockerOnce.Do(func() {
-		connect := e.Docker
-		if connect == nil {
-			connect = dockernet.New
-		}
-		e.docker, e.dockerErr = connect(ctx)
+		e.docker, e.dockerErr = dockernet.New(ctx)
 	})
 	return e.docker, e.dockerErr
 }
@@ -59,12 +56,30 @@ func (e *Env) Close() {
 	}
 }
 
-func (e *Env) provider(name string) (provider.Provider, error) {
+// providerOf returns the provider of c.
+func (e *Env) providerOf(c *addrplan.Cluster) (provider.Provider, error) {
 	if e.Providers == nil {
-		return nil, fmt.Errorf("no provider %q", name)
+		return nil, fmt.Errorf("no provider %q", c.Def.Provider)
 	}
-	return e.Providers(name)
+	return e.Providers(c.Def.Provider)
 }
+
+// traits say what the lab does with c. A cluster whose provider is
+// unknown has none; its steps fail when they ask for the provider.
+func (e *Env) traits(c *addrplan.Cluster) provider.Traits {
+	p, err := e.providerOf(c)
+	if err != nil {
+		return provider.Traits{}
+	}
+	return p.Traits()
+}
+
+// Traits say what the lab does with c, as its provider tells.
+func (e *Env) Traits(c *addrplan.Cluster) provider.Traits { return e.traits(c) }
+
+// Managed reports whether the lab creates, routes and deletes c, as
+// opposed to using a cluster that exists elsewhere.
+func (e *Env) Managed(c *addrplan.Cluster) bool { return e.traits(c).Nodes }
 
 // NetworkSpec is the Docker network of the plan, in dockernet's terms.
 func (e *Env) NetworkSpec() dockernet.NetworkSpec {
@@ -82,13 +97,14 @@ func (e *Env) Spec(c *addrplan.Cluster) provider.Spec {
 	}
 }
 
-// NodeContainer is the name kind or k3d gives the cluster's single node.
-// It is used only in printed commands; the steps find nodes by label.
-func NodeContainer(c *addrplan.Cluster) string {
-	if c.Def.Provider == "k3d" {
-		return "k3d-" + c.Name + "-server-0"
+// NodeContainer is the name the provider gives the cluster's node. It is
+// used only in printed commands; the steps find nodes by label.
+func (e *Env) NodeContainer(c *addrplan.Cluster) string {
+	p, err := e.providerOf(c)
+	if err != nil {
+		return c.Name
 	}
-	return c.Name + "-control-plane"
+	return p.NodeContainer(c.Name)
 }
 
 // nodeOf finds the running node of a cluster among nodes.
@@ -125,10 +141,4 @@ func (e *Env) clustersOf(defs []*definition.Cluster) []*addrplan.Cluster {
 		out = append(out, e.Plan.Cluster(d.Name))
 	}
 	return out
-}
-
-// Charts say where the charts the steps install come from.
-type Charts struct {
-	MetalLB helm.Chart
-	Linkerd mesh.ChartSource
 }

@@ -25,18 +25,17 @@ func MetalLBReleases(chart helm.Chart, c *addrplan.Cluster) []helm.Release {
 	return []helm.Release{metallb, helm.LBPoolRelease(pools)}
 }
 
-// LBSteps gives kind clusters MetalLB and their address pools; k3d
-// clusters have their own service load balancer and external clusters
-// their provider's.
+// LBSteps gives MetalLB and their address pools to the clusters whose
+// provider has no service load balancer of its own (kind's).
 func LBSteps(e *Env, defs []*definition.Cluster, needs func(cluster string) string) []*plan.Step {
 	var steps []*plan.Step
 	for _, c := range e.clustersOf(defs) {
-		if c.Def.Provider != "kind" {
+		if t := e.traits(c); !t.Nodes || !t.MetalLB {
 			continue
 		}
 		if len(c.LBPools()) == 0 {
 			steps = append(steps, &plan.Step{
-				ID: "lb/" + c.Name, Cluster: c.Name, Title: "No LoadBalancer pool (subnet nybble 0)",
+				ID: stepID(LBStep, c.Name), Cluster: c.Name, Title: "No LoadBalancer pool (subnet nybble 0)",
 				Script: "# " + c.Name + ": nybble 0 gives no MetalLB pool; LoadBalancer Services stay pending",
 				Do: func(context.Context, plan.Logger) (plan.Result, error) {
 					return plan.Unchanged("no pool for nybble 0"), nil
@@ -50,7 +49,7 @@ func LBSteps(e *Env, defs []*definition.Cluster, needs func(cluster string) stri
 			script = append(script, helm.Command(c.Name, r))
 		}
 		s := &plan.Step{
-			ID: "lb/" + c.Name, Cluster: c.Name,
+			ID: stepID(LBStep, c.Name), Cluster: c.Name,
 			Title:  fmt.Sprintf("Install MetalLB with pool %s", joinPrefixes(c.LBPools()...)),
 			Script: strings.Join(script, "\n"),
 			Do: func(ctx context.Context, log plan.Logger) (plan.Result, error) {

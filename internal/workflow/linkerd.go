@@ -10,18 +10,19 @@ import (
 	"github.com/localcluster/localcluster/internal/certs"
 	"github.com/localcluster/localcluster/internal/definition"
 	"github.com/localcluster/localcluster/internal/helm"
-	"github.com/localcluster/localcluster/internal/kubeconfig"
 	"github.com/localcluster/localcluster/internal/mesh"
 	"github.com/localcluster/localcluster/internal/plan"
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
-func linkerdID(name string) string      { return "linkerd/" + name }
-func multiclusterID(name string) string { return "multicluster/" + name }
+func linkerdID(name string) string      { return stepID(LinkerdStep, name) }
+func multiclusterID(name string) string { return stepID(MulticlusterStep, name) }
 
 // kubeTarget is the kubeconfig file and context that reach a cluster:
-// ours for kind and k3d, the definition's for an external cluster.
+// ours for the clusters the lab manages, the definition's for one that
+// exists elsewhere.
 func (e *Env) kubeTarget(c *addrplan.Cluster) (path, context string) {
-	if c.Def.Provider == "external" {
+	if !e.Managed(c) {
 		path = c.Def.Kubeconfig
 		if path == "" {
 			path = e.Kubeconfig
@@ -110,9 +111,9 @@ func (e *Env) controlPlaneCommand(kctx string, c *addrplan.Cluster, r helm.Relea
 	crt, key := certs.IssuerPaths(c.Def.Dir)
 	anchor, _ := certs.AnchorPaths(e.TrustDir)
 	files := []string{
-		"--set-file", "identityTrustAnchorsPEM=" + shellQuote(anchor),
-		"--set-file", "identity.issuer.tls.crtPEM=" + shellQuote(crt),
-		"--set-file", "identity.issuer.tls.keyPEM=" + shellQuote(key),
+		"--set-file", "identityTrustAnchorsPEM=" + shell.Quote(anchor),
+		"--set-file", "identity.issuer.tls.crtPEM=" + shell.Quote(crt),
+		"--set-file", "identity.issuer.tls.keyPEM=" + shell.Quote(key),
 	}
 	// The values go after the flags helm.Command prints, as "-f -".
 	return strings.Replace(helm.Command(kctx, r), " -f - ", " "+strings.Join(files, " ")+" -f - ", 1)
@@ -200,6 +201,14 @@ func MulticlusterSteps(e *Env, defs []*definition.Cluster, needs func(string) st
 		}
 		_, kctx := e.kubeTarget(c)
 		s.Script = helm.Command(kctx, r)
+		if declared := e.declaredControllers(c); len(declared) > 0 {
+			var names []string
+			for _, d := range declared {
+				names = append(names, d.Target)
+			}
+			s.Script = "# The real run keeps the service mirrors already deployed (for " + strings.Join(names, ", ") +
+				" once group and link ran);\n# after them, add their controllers as those commands print them.\n" + s.Script
+		}
 		s.Do = func(ctx context.Context, log plan.Logger) (plan.Result, error) {
 			return e.ensureMulticluster(ctx, c, mcChange{}, log)
 		}
@@ -307,24 +316,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// peerServer is a cluster's API server as other clusters reach it: the
-// server of its context, which create set to the node's address.
-func (e *Env) peerServer(c *addrplan.Cluster) (string, error) {
-	path, kctx := e.kubeTarget(c)
-	return kubeconfig.Lookup(path, kctx)
-}
-
-// LinkerdAfter names, for a plan, the step after which a cluster's control
-// plane is installed, or "" when the plan does not install it.
-func LinkerdAfter(p *plan.Plan) func(string) string {
-	return func(cluster string) string {
-		if p.Has(linkerdID(cluster)) {
-			return linkerdID(cluster)
-		}
-		return ""
-	}
 }
 
 // KubeTarget is the kubeconfig file and context through which this process

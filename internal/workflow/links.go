@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -33,7 +34,7 @@ func (l Link) id() string { return "link/" + l.Source.Name + "/" + l.Target.Name
 // per target, so that pair keeps its gateway.
 func GroupLinks(e *Env, defs []*definition.Cluster) []Link {
 	var links []Link
-	for _, g := range groupsOf(defs) {
+	for _, g := range e.groupsOf(defs) {
 		members := e.Plan.Group(g)
 		for _, a := range members {
 			for _, b := range members {
@@ -101,6 +102,7 @@ func addNeeds(s *plan.Step, needs func(string) string, clusters ...string) {
 func gatewayStep(e *Env, c *addrplan.Cluster, needs func(string) string) *plan.Step {
 	mc := e.meshCluster(c)
 	mc.Gateway = true
+	mc.Controllers = e.declaredControllers(c)
 	r, err := mesh.MulticlusterRelease(e.Charts.Linkerd, mc)
 	_, kctx := e.kubeTarget(c)
 	s := &plan.Step{ID: "gateway/" + c.Name, Cluster: c.Name, Title: "Ensure the multicluster gateway runs"}
@@ -109,11 +111,40 @@ func gatewayStep(e *Env, c *addrplan.Cluster, needs func(string) string) *plan.S
 		s.Do = failing(err)
 		return s
 	}
-	s.Script = helm.Command(kctx, r)
+	s.Script = keptNote + "\n" + helm.Command(kctx, r)
 	s.Do = func(ctx context.Context, log plan.Logger) (plan.Result, error) {
 		return e.ensureMulticluster(ctx, c, mcChange{gateway: true}, log)
 	}
 	return s
+}
+
+// keptNote says what a printed multicluster release cannot know.
+const keptNote = "# The controllers are those the lab declares for this cluster; the real run also keeps\n" +
+	"# any already deployed for links made by hand (link --src/--dst): add them to controllers."
+
+// declaredControllers are the service mirrors the lab declares for c: one
+// per group peer, pod-to-pod unless c declares a gateway link to it, and
+// one per declared gateway link.
+func (e *Env) declaredControllers(c *addrplan.Cluster) []mesh.Controller {
+	var out []mesh.Controller
+	seen := map[string]bool{}
+	add := func(target string, gateway bool) {
+		if !seen[target] {
+			seen[target] = true
+			out = append(out, mesh.Controller{Target: target, Gateway: gateway})
+		}
+	}
+	if c.Def.Group != "" && e.Managed(c) {
+		for _, m := range e.Plan.Group(c.Def.Group) {
+			if m != c {
+				add(m.Name, contains(c.Def.GatewayLinks, m.Name))
+			}
+		}
+	}
+	for _, t := range c.Def.GatewayLinks {
+		add(t, true)
+	}
+	return out
 }
 
 func linkStep(e *Env, l Link, needs func(string) string) *plan.Step {
@@ -140,16 +171,17 @@ func linkStep(e *Env, l Link, needs func(string) string) *plan.Step {
 	return s
 }
 
-// peerServerText is the target's server for printed commands: the one in
-// the kubeconfig when it is there, else how create will set it.
+// peerServerText is the target's server for printed commands: its node's
+// address, found as the real step finds it, or an external cluster's own.
 func (e *Env) peerServerText(c *addrplan.Cluster) string {
-	if s, err := e.peerServer(c); err == nil && s != "" {
+	if e.Managed(c) {
+		return "https://" + inspectAddr(e, c, !c.Def.V4) + ":6443"
+	}
+	path, kctx := e.kubeTarget(c)
+	if s, err := kubeconfig.Lookup(path, kctx); err == nil && s != "" {
 		return s
 	}
-	if c.Def.Provider == "external" {
-		return "<server of context " + c.Def.Context + ">"
-	}
-	return "https://" + inspectAddr(e, c, !c.Def.V4) + ":6443"
+	return "<server of context " + c.Def.Context + ">"
 }
 
 func (e *Env) applyLink(ctx context.Context, l Link) (plan.Result, error) {
@@ -157,7 +189,7 @@ func (e *Env) applyLink(ctx context.Context, l Link) (plan.Result, error) {
 	if err != nil {
 		return plan.Result{}, err
 	}
-	server, err := e.peerServer(l.Target)
+	server, err := e.peerServer(ctx, l.Target)
 	if err != nil {
 		return plan.Result{}, err
 	}
@@ -194,10 +226,15 @@ func controllersStep(e *Env, links []Link, needs func(string) string) *plan.Step
 	}
 	s.Title = "Run service mirrors for " + strings.Join(targets, ", ")
 	mc := e.meshCluster(src)
-	mc.Controllers = add
+	mc.Controllers = e.declaredControllers(src)
+	for _, a := range add {
+		if !slices.ContainsFunc(mc.Controllers, func(c mesh.Controller) bool { return c.Target == a.Target }) {
+			mc.Controllers = append(mc.Controllers, a)
+		}
+	}
 	if r, err := mesh.MulticlusterRelease(e.Charts.Linkerd, mc); err == nil {
 		_, kctx := e.kubeTarget(src)
-		s.Script = helm.Command(kctx, r)
+		s.Script = keptNote + "\n" + helm.Command(kctx, r)
 	}
 	s.Do = func(ctx context.Context, log plan.Logger) (plan.Result, error) {
 		return e.ensureMulticluster(ctx, src, mcChange{add: add}, log)

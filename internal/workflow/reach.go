@@ -14,7 +14,7 @@ import (
 func (e *Env) reach(c *addrplan.Cluster) (*rest.Config, error) {
 	path, kctx := e.kubeTarget(c)
 	if _, err := kubeconfig.Lookup(path, kctx); err != nil {
-		if c.Def.Provider == "external" {
+		if !e.Managed(c) {
 			return nil, fmt.Errorf("external cluster %s: %w; check spec.context and spec.kubeconfig in %s", c.Name, err, c.Def.File)
 		}
 		return nil, fmt.Errorf("cluster %s has no context %q in %s (%w); create it first: localcluster create %s %s",

@@ -15,12 +15,14 @@ import (
 
 func routesID(group string) string { return "routes/" + group }
 
-// groupsOf returns the groups the clusters belong to, sorted.
-func groupsOf(defs []*definition.Cluster) []string {
+// groupsOf returns the groups the clusters belong to, sorted. Only
+// clusters the lab manages are in groups (the address plan refuses others).
+func (e *Env) groupsOf(defs []*definition.Cluster) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, d := range defs {
-		if d.Group != "" && d.Provider != "external" && !seen[d.Group] {
+	for _, c := range e.clustersOf(defs) {
+		d := c.Def
+		if d.Group != "" && e.Managed(c) && !seen[d.Group] {
 			seen[d.Group] = true
 			out = append(out, d.Group)
 		}
@@ -35,7 +37,7 @@ func groupsOf(defs []*definition.Cluster) []string {
 // can take routes (its creation), if any.
 func RouteSteps(e *Env, defs []*definition.Cluster, needs func(cluster string) string) []*plan.Step {
 	var steps []*plan.Step
-	for _, g := range groupsOf(defs) {
+	for _, g := range e.groupsOf(defs) {
 		members := e.Plan.Group(g)
 		if len(members) < 2 {
 			continue
@@ -68,10 +70,10 @@ func routeScript(e *Env, members []*addrplan.Cluster) string {
 				continue
 			}
 			if from.Def.V4 && to.PodV4.IsValid() {
-				lines = append(lines, dockernet.RouteCommandText(NodeContainer(from), to.PodV4.String(), inspectAddr(e, to, false)))
+				lines = append(lines, dockernet.RouteCommandText(e.NodeContainer(from), to.PodV4.String(), inspectAddr(e, to, false)))
 			}
 			if from.Def.V6 && to.PodV6.IsValid() {
-				lines = append(lines, dockernet.RouteCommandText(NodeContainer(from), to.PodV6.String(), inspectAddr(e, to, true)))
+				lines = append(lines, dockernet.RouteCommandText(e.NodeContainer(from), to.PodV6.String(), inspectAddr(e, to, true)))
 			}
 		}
 	}
@@ -139,17 +141,17 @@ func ensureGroupRoutes(ctx context.Context, e *Env, group string, members []*add
 func UnrouteStep(e *Env, c *addrplan.Cluster, deleting map[string]bool) *plan.Step {
 	var keep []*addrplan.Cluster
 	for _, m := range e.Plan.Group(c.Def.Group) {
-		if m.Name != c.Name && !deleting[m.Name] && m.Def.Provider != "external" {
+		if m.Name != c.Name && !deleting[m.Name] && e.Managed(m) {
 			keep = append(keep, m)
 		}
 	}
-	if c.Def.Group == "" || len(keep) == 0 || c.Def.Provider == "external" {
+	if c.Def.Group == "" || len(keep) == 0 || !e.Managed(c) {
 		return nil
 	}
 	var lines []string
 	for _, m := range keep {
 		for _, p := range c.PodCIDRs() {
-			lines = append(lines, dockernet.RouteDeleteCommandText(NodeContainer(m), p.String()))
+			lines = append(lines, dockernet.RouteDeleteCommandText(e.NodeContainer(m), p.String()))
 		}
 	}
 	return &plan.Step{

@@ -2,19 +2,8 @@ package workflow
 
 import (
 	"net/netip"
-	"regexp"
 	"strings"
 )
-
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./~-]+$`)
-
-// shellQuote quotes s for a POSIX shell when it needs quoting.
-func shellQuote(s string) string {
-	if shellSafe.MatchString(s) {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
 
 func joinPrefixes(ps ...netip.Prefix) string {
 	var parts []string

@@ -86,7 +86,7 @@ func TestLinksOfGroupsAndDeclarations(t *testing.T) {
 	cdn.GatewayLinks = []string{"faces"}
 	faces, smiley := cluster("faces", "01/1", "face", false), cluster("smiley", "51/5", "face", false)
 	p := planOf(t, cdn, faces, smiley)
-	e := &Env{Plan: p, Lab: &definition.Lab{Clusters: []*definition.Cluster{cdn, faces, smiley}}}
+	e := &Env{Plan: p, Lab: &definition.Lab{Clusters: []*definition.Cluster{cdn, faces, smiley}}, Providers: testProviders}
 	var got []string
 	for _, l := range GroupLinks(e, []*definition.Cluster{smiley}) {
 		got = append(got, l.id())
@@ -120,7 +120,7 @@ func TestGroupKeepsDeclaredGatewayLinks(t *testing.T) {
 	a, b := cluster("a", "A1/1", "g", false), cluster("b", "B2/2", "g", false)
 	b.GatewayLinks = []string{"a"}
 	p := planOf(t, a, b)
-	e := &Env{Plan: p, Lab: &definition.Lab{Clusters: []*definition.Cluster{a, b}}}
+	e := &Env{Plan: p, Lab: &definition.Lab{Clusters: []*definition.Cluster{a, b}}, Providers: testProviders}
 	got := map[string]bool{}
 	for _, l := range GroupLinks(e, []*definition.Cluster{a}) {
 		got[l.id()] = l.Gateway

@@ -18,9 +18,9 @@ type Options struct {
 	// Log receives kind's progress lines, prefixed per cluster. k3d logs
 	// through its own process-wide logger to stderr.
 	Log io.Writer
-	// External are the specs of the external clusters, which say where
-	// each one's context is.
-	External []provider.Spec
+	// Specs are the lab's clusters; the external provider finds each
+	// external cluster's context in its spec.
+	Specs []provider.Spec
 }
 
 // New returns a registry holding the kind, k3d and external providers.
@@ -28,6 +28,6 @@ func New(opts Options) provider.Registry {
 	return provider.NewRegistry(
 		kind.New(kind.Options{Log: opts.Log}),
 		k3d.New(),
-		external.New(opts.External...),
+		external.New(opts.Specs...),
 	)
 }

@@ -173,3 +173,22 @@ func load(t target) (*clientcmdapi.Config, error) {
 	}
 	return cfg, nil
 }
+
+// Traits implements provider.Provider: an external cluster has no node on
+// the lab network and brings its own load balancer.
+func (p *Provider) Traits() provider.Traits { return provider.Traits{} }
+
+// NodeContainer implements provider.Provider: there is none.
+func (p *Provider) NodeContainer(string) string { return "" }
+
+// KubeconfigNames implements provider.Provider: the user's own context,
+// which the lab never renames or removes.
+func (p *Provider) KubeconfigNames(cluster string) provider.KubeconfigNames {
+	return provider.KubeconfigNames{Context: p.target(cluster).context}
+}
+
+// ContextCommand implements provider.Provider: the context exists already.
+func (p *Provider) ContextCommand(cluster, _ string) string {
+	t := p.target(cluster)
+	return fmt.Sprintf("# external cluster %s: context %s in %s is used as it is", cluster, t.context, t.where())
+}

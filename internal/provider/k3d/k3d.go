@@ -25,6 +25,7 @@ import (
 
 	"github.com/localcluster/localcluster/internal/provider"
 	"github.com/localcluster/localcluster/internal/provider/internal/dockerutil"
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 const (
@@ -57,12 +58,12 @@ func (p *Provider) Command(s provider.Spec) string {
 	if err != nil {
 		return "# " + err.Error()
 	}
-	return provider.Heredoc("k3d cluster create --config -", doc)
+	return shell.Heredoc("k3d cluster create --config -", doc)
 }
 
 // DeleteCommand implements provider.Provider.
 func (p *Provider) DeleteCommand(name string) string {
-	return "k3d cluster delete " + provider.Quote(name)
+	return "k3d cluster delete " + shell.Quote(name)
 }
 
 // Create implements provider.Provider.
@@ -226,4 +227,27 @@ func (p *Provider) Kubeconfig(ctx context.Context, name string) ([]byte, error) 
 		return nil, fmt.Errorf("kubeconfig of k3d cluster %s: %w", name, err)
 	}
 	return out, nil
+}
+
+// Traits implements provider.Provider: k3d nodes live on the lab network,
+// and k3s brings its own service load balancer (servicelb).
+func (p *Provider) Traits() provider.Traits { return provider.Traits{Nodes: true} }
+
+// NodeContainer implements provider.Provider: k3d names the first server
+// k3d-<name>-server-0.
+func (p *Provider) NodeContainer(cluster string) string { return "k3d-" + cluster + "-server-0" }
+
+// KubeconfigNames implements provider.Provider.
+func (p *Provider) KubeconfigNames(cluster string) provider.KubeconfigNames {
+	return provider.KubeconfigNames{Context: "k3d-" + cluster, Cluster: "k3d-" + cluster, User: "admin@k3d-" + cluster}
+}
+
+// ContextCommand implements provider.Provider. k3d's merge writes to
+// $KUBECONFIG's file with --kubeconfig-merge-default.
+func (p *Provider) ContextCommand(cluster, kubeconfig string) string {
+	env := ""
+	if kubeconfig != "" {
+		env = "KUBECONFIG=" + shell.Quote(kubeconfig) + " "
+	}
+	return env + "k3d kubeconfig merge " + shell.Quote(cluster) + " --kubeconfig-merge-default --kubeconfig-switch-context=false"
 }

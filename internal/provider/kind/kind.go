@@ -23,6 +23,7 @@ import (
 
 	"github.com/localcluster/localcluster/internal/provider"
 	"github.com/localcluster/localcluster/internal/provider/internal/dockerutil"
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 const (
@@ -72,16 +73,16 @@ func (p *Provider) Command(s provider.Spec) string {
 	if err != nil {
 		return "# " + err.Error()
 	}
-	cmd := "kind create cluster --name " + provider.Quote(s.Name) + " --config -"
+	cmd := "kind create cluster --name " + shell.Quote(s.Name) + " --config -"
 	if n := s.NetworkName(); n != provider.DefaultNetwork {
-		cmd = networkEnv + "=" + provider.Quote(n) + " " + cmd
+		cmd = networkEnv + "=" + shell.Quote(n) + " " + cmd
 	}
-	return provider.Heredoc(cmd, doc)
+	return shell.Heredoc(cmd, doc)
 }
 
 // DeleteCommand implements provider.Provider.
 func (p *Provider) DeleteCommand(name string) string {
-	return "kind delete cluster --name " + provider.Quote(name)
+	return "kind delete cluster --name " + shell.Quote(name)
 }
 
 // library returns kind's own provider for one cluster; its log lines carry
@@ -244,4 +245,27 @@ func (p *Provider) Kubeconfig(ctx context.Context, name string) ([]byte, error) 
 		return nil, fmt.Errorf("kubeconfig of kind cluster %s: %w", name, err)
 	}
 	return []byte(cfg), nil
+}
+
+// Traits implements provider.Provider: kind nodes live on the lab network,
+// and kind has no service load balancer of its own.
+func (p *Provider) Traits() provider.Traits { return provider.Traits{Nodes: true, MetalLB: true} }
+
+// NodeContainer implements provider.Provider: kind names a one-node
+// cluster's node <name>-control-plane.
+func (p *Provider) NodeContainer(cluster string) string { return cluster + "-control-plane" }
+
+// KubeconfigNames implements provider.Provider: kind-<name> for all three.
+func (p *Provider) KubeconfigNames(cluster string) provider.KubeconfigNames {
+	n := "kind-" + cluster
+	return provider.KubeconfigNames{Context: n, Cluster: n, User: n}
+}
+
+// ContextCommand implements provider.Provider.
+func (p *Provider) ContextCommand(cluster, kubeconfig string) string {
+	cmd := "kind export kubeconfig --name " + shell.Quote(cluster)
+	if kubeconfig != "" {
+		cmd += " --kubeconfig " + shell.Quote(kubeconfig)
+	}
+	return cmd
 }
