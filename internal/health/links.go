@@ -198,7 +198,7 @@ func credentialsCheck(ctx context.Context, o *Options, l Link, lv *linkView, src
 	if dst.rest != nil && dst.rest.Host != cfg.Host {
 		via = " (tried through " + dst.rest.Host + ")"
 		cfg.Host = dst.rest.Host
-		cfg.TLSClientConfig.ServerName = hostOf(dst.peerURL)
+		cfg.ServerName = hostOf(dst.peerURL)
 	}
 	status, msg := useCredentials(ctx, cfg, l.Target)
 	ch.Status, ch.Message = status, msg+via
