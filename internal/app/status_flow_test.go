@@ -65,6 +65,7 @@ func TestStatusFlow(t *testing.T) {
 	for _, fc := range f.faults(alpha, beta, gamma) {
 		ok := t.Run(fc.name, func(t *testing.T) {
 			fc.inject(t)
+			time.Sleep(fc.settle)
 			rep, res := f.status(t)
 			if res.code != 1 {
 				t.Errorf("status exit %d with %s, want 1", res.code, fc.name)
@@ -108,6 +109,9 @@ type statusFault struct {
 	unknowns  []string // the checks that cannot run because of it
 	says, fix string   // in the failing checks' message and fix
 	repair    func(t *testing.T)
+	// settle is how long the fault takes to show: the API server caches
+	// a token's successful authentication for 10 seconds.
+	settle time.Duration
 }
 
 func (f *labFlow) faults(alpha, beta, gamma *labNode) []statusFault {
@@ -151,6 +155,7 @@ func (f *labFlow) faults(alpha, beta, gamma *labNode) []statusFault {
 	}, {
 		name:   "token revoked",
 		inject: func(t *testing.T) { f.revokeRemoteAccess(t, alpha) },
+		settle: 11 * time.Second,
 		fails:  []string{link(beta, alpha, "credentials"), link(gamma, alpha, "credentials")}, says: "401 Unauthorized", fix: "localcluster ",
 		repair: func(t *testing.T) {
 			if err := fillToken(t.Context(), newLabKube(t, alpha.name, alpha.adminREST()), alpha.pki.ca.certPEM); err != nil {
