@@ -45,6 +45,10 @@ type NodeRef struct {
 	State     string `json:"state"`
 	IPv4      string `json:"ipv4,omitempty"`
 	IPv6      string `json:"ipv6,omitempty"`
+	// HostAPI is where this machine reaches the API server through the
+	// port the node publishes, for when the node address does not answer
+	// from here (Docker Desktop for Mac).
+	HostAPI string `json:"hostAPI,omitempty"`
 }
 
 func newInfoCommand(streams Streams, g *GlobalOptions) *cobra.Command {
@@ -129,6 +133,9 @@ func clusterInfo(l *loadedLab, c *addrplan.Cluster, nodes []dockernet.Node) Clus
 			if n.IPv6.IsValid() {
 				ref.IPv6 = n.IPv6.String()
 			}
+			if n.HostAPI.IsValid() {
+				ref.HostAPI = n.HostAPI.String()
+			}
 			info.Nodes = append(info.Nodes, ref)
 		}
 	}
@@ -147,21 +154,21 @@ func prefixes(ps ...netip.Prefix) []string {
 
 func infoTable(w io.Writer, n addrplan.Network, infos []ClusterInfo) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tPROVIDER\tGROUP\tZONE\tSUBNET\tPODS\tSERVICES\tLB POOLS\tNODE\tADDRESS\tSTATE")
+	fmt.Fprintln(tw, "NAME\tPROVIDER\tGROUP\tZONE\tSUBNET\tPODS\tSERVICES\tLB POOLS\tNODE\tADDRESS\tHOST API\tSTATE")
 	for _, c := range infos {
 		subnet := dash(c.Subnet)
 		if c.SubnetAuto {
 			subnet += " (auto)"
 		}
-		node, addr, state := "-", "-", "not created"
+		node, addr, host, state := "-", "-", "-", "not created"
 		if c.External {
 			state = "external (context " + c.Context + ")"
 		}
 		for _, ref := range c.Nodes {
-			node, addr, state = ref.Container, dash(strings.Trim(ref.IPv4+","+ref.IPv6, ",")), ref.State
+			node, addr, host, state = ref.Container, dash(strings.Trim(ref.IPv4+","+ref.IPv6, ",")), dash(ref.HostAPI), ref.State
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Provider, dash(c.Group), dash(c.Zone), subnet,
-			list(c.Pods), list(c.Services), list(c.LBPools), node, addr, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Name, c.Provider, dash(c.Group), dash(c.Zone), subnet,
+			list(c.Pods), list(c.Services), list(c.LBPools), node, addr, host, state)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

