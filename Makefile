@@ -1,6 +1,7 @@
 # localcluster. `make test` builds everything the tests need from nothing:
-# the real kube-apiserver and etcd the Kubernetes tests run against, and the
-# tiny local image that stands in for kind/k3d nodes in the Docker tests.
+# the real kube-apiserver and etcd the Kubernetes tests run against, the
+# tiny local image that stands in for kind/k3d nodes in the Docker tests, and
+# headless Chromium for the status picture test.
 
 GO       ?= go
 BIN      := bin
@@ -23,11 +24,12 @@ include mk/testbin.mk
 include mk/testimage.mk
 include mk/e2e.mk
 include mk/fuzz.mk
+include mk/chromium.mk
 
 # The whole suite: formatting, vet (also the e2e files, which need real node
 # images and only compile here) and lint, a short run of every fuzz target,
 # then every test against the real engines.
-test: testbin testimage fmt-check vet lint fuzz-short
+test: testbin testimage chromium fmt-check vet lint fuzz-short
 	$(GO) test -timeout $(TEST_TIMEOUT) ./...
 
 # Unit tests only: no Docker, no API servers.

@@ -26,6 +26,7 @@ A cluster that already exists and runs is kept; --force recreates it.`,
 			workflow.AddCreate(p, l.Env, l.Selected)
 			return nil
 		},
+		LogsHint: true,
 	})
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 
@@ -53,6 +54,8 @@ type labCommand struct {
 	// Timings: after a real run, tell each cluster's time and the
 	// critical path.
 	Timings bool
+	// LogsHint: a failed real run says how to collect diagnostics.
+	LogsHint bool
 }
 
 // newLabCommand makes the cobra command of c. Every lab command has
@@ -111,6 +114,9 @@ func runLabCommand(ctx context.Context, streams Streams, g *GlobalOptions, c lab
 		return err
 	}
 	if err := execute(ctx, streams, g, l, r, p); err != nil || g.DryRun || c.After == nil {
+		if err != nil && c.LogsHint && !g.DryRun && ctx.Err() == nil {
+			return fmt.Errorf("%w\n%s", err, logsHint(r.args))
+		}
 		return err
 	}
 	return c.After(ctx, l)

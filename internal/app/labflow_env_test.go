@@ -353,8 +353,19 @@ func (r runResult) output() string { return r.stdout + r.stderr }
 // KUBECONFIG naming the user's files and a private HOME.
 func (f *labFlow) run(t *testing.T, command string, rest ...string) runResult {
 	t.Helper()
+	r := f.runQuiet(command, rest...)
+	if r.code == -1 {
+		t.Fatalf("localcluster %s: %s", strings.Join(r.args, " "), r.stderr)
+	}
+	t.Logf("localcluster %s: exit %d in %s\n%s%s", strings.Join(r.args, " "), r.code, r.took.Round(100*time.Millisecond), r.stdout, r.stderr)
+	return r
+}
+
+// runQuiet runs the binary as run does, from any goroutine: a failure to
+// start is in the result (code -1) instead of failing a test.
+func (f *labFlow) runQuiet(command string, rest ...string) runResult {
 	args := append([]string{command, "--trust-dir", f.trustDir, f.labDir}, rest...)
-	ctx, cancel := context.WithTimeout(t.Context(), flowCommandTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), flowCommandTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, f.bin, args...)
 	cmd.Dir = f.work
@@ -374,9 +385,8 @@ func (f *labFlow) run(t *testing.T, command string, rest ...string) runResult {
 	case errors.As(err, &exitErr):
 		r.code = exitErr.ExitCode()
 	case err != nil:
-		t.Fatalf("localcluster %s: %v", strings.Join(args, " "), err)
+		r.code, r.stderr = -1, r.stderr+err.Error()
 	}
-	t.Logf("localcluster %s: exit %d in %s\n%s%s", strings.Join(args, " "), r.code, r.took.Round(100*time.Millisecond), r.stdout, r.stderr)
 	return r
 }
 

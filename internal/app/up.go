@@ -32,7 +32,8 @@ cluster is. Running it again changes nothing and says so.`,
 			workflow.AddUp(p, l.Env, l.Selected)
 			return nil
 		},
-		Timings: true,
+		Timings:  true,
+		LogsHint: true,
 	})
 }
 

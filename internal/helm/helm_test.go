@@ -68,3 +68,22 @@ func TestReleaseValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactSecrets(t *testing.T) {
+	in := map[string]any{
+		"identityTrustAnchorsPEM": "-----BEGIN CERTIFICATE-----",
+		"identity":                map[string]any{"issuer": map[string]any{"tls": map[string]any{"crtPEM": "crt", "keyPEM": "key"}}},
+		"license":                 "abc",
+		"controllers":             []any{map[string]any{"link": map[string]any{"ref": map[string]any{"name": "east"}}, "token": "t"}},
+	}
+	got := RedactSecrets(in)
+	tls := got["identity"].(map[string]any)["issuer"].(map[string]any)["tls"].(map[string]any)
+	ctrl := got["controllers"].([]any)[0].(map[string]any)
+	if tls["keyPEM"] != Redacted || tls["crtPEM"] != "crt" || got["license"] != Redacted || ctrl["token"] != Redacted ||
+		got["identityTrustAnchorsPEM"] != "-----BEGIN CERTIFICATE-----" {
+		t.Errorf("redacted: %v", got)
+	}
+	if in["identity"].(map[string]any)["issuer"].(map[string]any)["tls"].(map[string]any)["keyPEM"] != "key" {
+		t.Error("RedactSecrets changed its input")
+	}
+}

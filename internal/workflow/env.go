@@ -77,6 +77,9 @@ func (e *Env) traits(c *addrplan.Cluster) provider.Traits {
 	return p.Traits()
 }
 
+// Traits say what the lab does with c, as its provider tells.
+func (e *Env) Traits(c *addrplan.Cluster) provider.Traits { return e.traits(c) }
+
 // Managed reports whether the lab creates, routes and deletes c, as
 // opposed to using a cluster that exists elsewhere.
 func (e *Env) Managed(c *addrplan.Cluster) bool { return e.traits(c).Nodes }

@@ -317,3 +317,7 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// KubeTarget is the kubeconfig file and context through which this process
+// reaches c.
+func (e *Env) KubeTarget(c *addrplan.Cluster) (path, context string) { return e.kubeTarget(c) }

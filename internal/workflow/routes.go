@@ -80,8 +80,9 @@ func routeScript(e *Env, members []*addrplan.Cluster) string {
 	return strings.Join(lines, "\n")
 }
 
-// groupRoutes computes the routes between the running members of a group.
-func groupRoutes(members []*addrplan.Cluster, nodes []dockernet.Node) (routes []dockernet.Route, missing []string) {
+// GroupRoutes computes the routes between the running members of a group,
+// and names the members without a running node.
+func GroupRoutes(members []*addrplan.Cluster, nodes []dockernet.Node) (routes []dockernet.Route, missing []string) {
 	found := map[string]dockernet.Node{}
 	for _, m := range members {
 		if n, ok := nodeOf(nodes, m.Name); ok {
@@ -120,7 +121,7 @@ func ensureGroupRoutes(ctx context.Context, e *Env, group string, members []*add
 	if err != nil {
 		return plan.Result{}, err
 	}
-	routes, missing := groupRoutes(members, nodes)
+	routes, missing := GroupRoutes(members, nodes)
 	if len(missing) > 0 {
 		log.Logf("no running node for %s yet: their routes are added when they are created", strings.Join(missing, ", "))
 	}

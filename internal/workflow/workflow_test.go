@@ -36,7 +36,7 @@ func TestGroupRoutesSkipMissingNodesAndFamilies(t *testing.T) {
 		{Cluster: "b", Provider: "kind", Role: "control-plane", Container: "b-control-plane", IPv4: netip.MustParseAddr("192.168.155.3"), Running: true},
 		// c has no running node yet.
 	}
-	routes, missing := groupRoutes(p.Group("g"), nodes)
+	routes, missing := GroupRoutes(p.Group("g"), nodes)
 	if !reflect.DeepEqual(missing, []string{"c"}) {
 		t.Errorf("missing = %v", missing)
 	}
