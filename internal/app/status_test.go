@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/localcluster/localcluster/internal/testenv/golden"
 )
 
 // TestStatusWithoutDockerOrClusters: status still shows the declared lab
@@ -79,18 +81,5 @@ func TestStatusUsage(t *testing.T) {
 
 func statusGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./internal/app -run %s -update makes it)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (rerun with -update after reading the diff):\n%s", path, diff(string(want), got))
-	}
+	golden.AssertString(t, filepath.Join("testdata", name), got)
 }

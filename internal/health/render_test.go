@@ -2,14 +2,12 @@ package health
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/localcluster/localcluster/internal/testenv/golden"
+)
 
 // workshopReport is a report of the workshop's seven clusters, made by
 // hand: group face pod-to-pod, group dr pod-to-pod, cdn linked to faces
@@ -58,20 +56,7 @@ func workshopReport() *Report {
 
 func goldenFile(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test ./internal/health -run %s -update makes it)", err, t.Name())
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output (rerun with -update after reading the diff):\n--- got\n%s", path, got)
-	}
+	golden.Assert(t, filepath.Join("testdata", name), got)
 }
 
 func TestPictures(t *testing.T) {
