@@ -148,7 +148,7 @@ func (l *lab) waitReady(t testing.TB, in Instance) {
 	t.Fatalf("%s never answered on %s: %v; container %s; log:\n%s", in.Container, host, err, state, l.logs(t, in))
 }
 
-func (l *lab) logs(t testing.TB, in Instance) string {
+func (l *lab) logs(_ testing.TB, in Instance) string {
 	rc, err := l.api.ContainerLogs(context.Background(), in.Container, container.LogsOptions{ShowStdout: true, ShowStderr: true})
 	if err != nil {
 		return err.Error()
