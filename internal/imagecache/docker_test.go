@@ -148,7 +148,7 @@ func (l *lab) waitReady(t testing.TB, in Instance) {
 	t.Fatalf("%s never answered on %s: %v; container %s; log:\n%s", in.Container, host, err, state, l.logs(t, in))
 }
 
-func (l *lab) logs(t testing.TB, in Instance) string {
+func (l *lab) logs(_ testing.TB, in Instance) string {
 	rc, err := l.api.ContainerLogs(context.Background(), in.Container, container.LogsOptions{ShowStdout: true, ShowStderr: true})
 	if err != nil {
 		return err.Error()
@@ -245,7 +245,24 @@ type served struct {
 	Bytes                                 int64
 }
 
+// served reads the log until it stops growing: a request's line is
+// written after its response, so a client can finish before its line is in
+// the container's log.
 func (l *lab) served(t testing.TB, in Instance) served {
+	t.Helper()
+	last := l.readServed(t, in)
+	for i := 0; i < 20; i++ {
+		time.Sleep(250 * time.Millisecond)
+		now := l.readServed(t, in)
+		if now == last {
+			return now
+		}
+		last = now
+	}
+	return last
+}
+
+func (l *lab) readServed(t testing.TB, in Instance) served {
 	t.Helper()
 	rc, err := l.api.ContainerLogs(context.Background(), in.Container, container.LogsOptions{ShowStdout: true})
 	if err != nil {
