@@ -110,11 +110,16 @@ func (l *Lab) Check(ctx context.Context, dir string, args []string) error {
 	if mutating && !slices.Contains(run, "--dryrun") && !slices.Contains(run, "--dry-run") {
 		run = append(run, "--dryrun")
 	}
+	quoted := "localcluster " + strings.Join(run, " ")
+	if sub == "status" {
+		// The call's shape is what is checked: without a lab to reach,
+		// --wait would only wait out its time.
+		run = withoutWaiting(run)
+	}
 	stdout, stderr, code, err := l.run(ctx, dir, run)
 	if err != nil {
 		return err
 	}
-	quoted := "localcluster " + strings.Join(run, " ")
 	switch {
 	case sub == "status" && !help:
 		if code == 2 {
@@ -170,4 +175,18 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// withoutWaiting sets any --wait of a status call to zero.
+func withoutWaiting(args []string) []string {
+	out := slices.Clone(args)
+	for i, a := range out {
+		switch {
+		case a == "--wait" && i+1 < len(out):
+			out[i+1] = "0s"
+		case strings.HasPrefix(a, "--wait="):
+			out[i] = "--wait=0s"
+		}
+	}
+	return out
 }
