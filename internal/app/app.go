@@ -6,8 +6,10 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -33,8 +35,12 @@ func Run(ctx context.Context, streams Streams, args []string) error {
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
 	_, err := root.ExecuteContextC(ctx)
-	if err != nil && isFlagError(err) {
-		return &UsageError{Err: err}
+	switch {
+	case err == nil, isFlagError(err):
+		return err
+	case strings.HasPrefix(err.Error(), "unknown command "):
+		// cobra's own message names the command and suggests the nearest.
+		return &UsageError{Err: fmt.Errorf("%w\nrun 'localcluster --help' for the commands", err)}
 	}
 	return err
 }
@@ -102,7 +108,27 @@ cluster names (default: all).`,
 		newImagesCommand(streams, g),
 		newCacheServerCommand(streams),
 	)
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands makes a command that only groups others (images)
+// refuse a name it does not know, as the root does, instead of printing its
+// help and succeeding.
+func refuseUnknownSubcommands(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if c.Runnable() || !c.HasSubCommands() {
+			continue
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return usageErrorf("unknown command %q for %q; run '%s --help' for its commands", args[0], cmd.CommandPath(), cmd.CommandPath())
+		}
+		refuseUnknownSubcommands(c)
+	}
 }
 
 // UsageError is a mistake in how the command was called.

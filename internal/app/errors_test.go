@@ -15,6 +15,9 @@ func TestUsageAndDefinitionErrors(t *testing.T) {
 		code int
 		want string
 	}{
+		{"unknown command", []string{"crate", "clusters"}, 2, `unknown command "crate" for "localcluster"`},
+		{"unknown command suggests", []string{"crate", "clusters"}, 2, "Did you mean this?\n\tcreate"},
+		{"unknown subcommand", []string{"images", "lod", "clusters"}, 2, `unknown command "lod" for "localcluster images"`},
 		{"no directories", []string{"create"}, 2, "which directories hold the lab? e.g. localcluster create clusters"},
 		{"unknown cluster", []string{"create", "--dryrun", "clusters/workshop", "smiley", "nope"}, 2, `"nope"`},
 		{"unknown flag", []string{"create", "--dryrn", "clusters"}, 2, "unknown flag: --dryrn"},
@@ -54,5 +57,16 @@ func TestExitCodes(t *testing.T) {
 	}
 	if got := ExitCode(errors.New("boom")); got != 1 {
 		t.Errorf("runtime: %d", got)
+	}
+}
+
+// A command that only groups others prints its help when called alone.
+func TestGroupCommandAloneShowsHelp(t *testing.T) {
+	stdout, _, err := run(t, "images")
+	if err != nil {
+		t.Fatalf("images: %v", err)
+	}
+	if !strings.Contains(stdout, "Available Commands:") || !strings.Contains(stdout, "load") {
+		t.Errorf("images printed no help naming its commands:\n%s", stdout)
 	}
 }
