@@ -82,6 +82,29 @@ func TestKindLab(t *testing.T) {
 	l.checkRoutes(ctx, t, ips)
 	l.checkInfo(ctx, t, ips)
 
+	// stop keeps the nodes and what runs in them; start brings the lab
+	// back, repairs the contexts and routes should Docker give the nodes
+	// new addresses, and the pods answer across the clusters again.
+	l.mustRun(ctx, t, "stop", l.dir())
+	l.checkStopped(ctx, t)
+	started := time.Now()
+	l.mustRun(ctx, t, "start", l.dir())
+	ips = map[string]netip.Addr{a.name: l.nodeIP(t, a), b.name: l.nodeIP(t, b)}
+	l.checkContexts(t, ips)
+	l.checkRoutes(ctx, t, ips)
+	for _, c := range l.clusters {
+		cs := l.client(t, c)
+		waitNodeReady(ctx, t, cs, c)
+		servers[c.name] = waitRestarted(ctx, t, cs, c, "server", started)
+		deletePod(ctx, t, cs, "client")
+	}
+	for _, pair := range [][2]labCluster{{a, b}, {b, a}} {
+		from, to := pair[0], pair[1]
+		if page, _ := fetchFrom(ctx, t, l.client(t, from), servers[to.name]); page != "hello-from-"+to.name {
+			t.Errorf("after stop and start, client in %s got %q from the server in %s, want %q", from.name, page, to.name, "hello-from-"+to.name)
+		}
+	}
+
 	volumes := l.nodeVolumes(ctx, t)
 	l.mustRun(ctx, t, "delete", l.dir())
 	l.checkGone(ctx, t, volumes)
@@ -177,6 +200,20 @@ func (l *lab) checkInfo(ctx context.Context, t *testing.T, ips map[string]netip.
 			t.Errorf("info: %s has nodes %+v, want one", c.name, ci.Nodes)
 		case ci.Nodes[0].Container != c.container() || ci.Nodes[0].State != "running" || ci.Nodes[0].IPv4 != ips[c.name].String():
 			t.Errorf("info: %s node %+v, want %s running at %s", c.name, ci.Nodes[0], c.container(), ips[c.name])
+		}
+	}
+}
+
+// checkStopped: every node container of the lab is stopped, not removed.
+func (l *lab) checkStopped(ctx context.Context, t *testing.T) {
+	t.Helper()
+	for _, c := range l.clusters {
+		out, err := l.dockerOut(ctx, "inspect", "--format", "{{.State.Status}}", c.container())
+		if err != nil {
+			t.Fatalf("docker inspect %s after stop: %v\n%s", c.container(), err, out)
+		}
+		if out != "exited" {
+			t.Errorf("after stop, node %s is %q, want exited", c.container(), out)
 		}
 	}
 }

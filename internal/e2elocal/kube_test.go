@@ -137,6 +137,43 @@ func startServer(ctx context.Context, t *testing.T, cs kubernetes.Interface, c l
 	return ip
 }
 
+// waitRestarted waits until pod name runs again in cluster c with a
+// container started after since (the node was restarted), and returns its
+// address, which may be a new one.
+func waitRestarted(ctx context.Context, t *testing.T, cs kubernetes.Interface, c labCluster, name string, since time.Time) netip.Addr {
+	t.Helper()
+	pod := waitPod(ctx, t, cs, name, 5*time.Minute, func(p *corev1.Pod) bool {
+		if p.Status.Phase != corev1.PodRunning || p.Status.PodIP == "" || len(p.Status.ContainerStatuses) == 0 {
+			return false
+		}
+		run := p.Status.ContainerStatuses[0].State.Running
+		// Kubernetes keeps start times to the second.
+		return run != nil && !run.StartedAt.Time.Before(since.Truncate(time.Second))
+	})
+	ip, err := netip.ParseAddr(pod.Status.PodIP)
+	if err != nil || !c.podCIDR.Contains(ip) {
+		t.Fatalf("pod %s in %s has address %q after the restart, want one in %s", name, c.name, pod.Status.PodIP, c.podCIDR)
+	}
+	return ip
+}
+
+// deletePod deletes pod name at once and waits until it is gone.
+func deletePod(ctx context.Context, t *testing.T, cs kubernetes.Interface, name string) {
+	t.Helper()
+	zero := int64(0)
+	err := cs.CoreV1().Pods(metav1.NamespaceDefault).Delete(ctx, name, metav1.DeleteOptions{GracePeriodSeconds: &zero})
+	if err != nil && !apierrors.IsNotFound(err) {
+		t.Fatalf("delete pod %s: %v", name, err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, time.Second, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		_, err := cs.CoreV1().Pods(metav1.NamespaceDefault).Get(ctx, name, metav1.GetOptions{})
+		return apierrors.IsNotFound(err), nil
+	})
+	if err != nil {
+		t.Fatalf("pod %s not gone: %v", name, err)
+	}
+}
+
 // fetchFrom runs, in the cluster of cs, a pod that fetches the page of the
 // server at addr, and returns what it got and the pod's own address.
 func fetchFrom(ctx context.Context, t *testing.T, cs kubernetes.Interface, addr netip.Addr) (page string, client netip.Addr) {
