@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -24,7 +25,7 @@ const ImageRepo = "localcluster-cache"
 
 // BinaryEnv names a Linux build of localcluster to build the cache image
 // from, for when the running binary cannot run in a Linux container
-// (macOS, Windows, another architecture, a cgo build).
+// (macOS, Windows, another architecture).
 const BinaryEnv = "LOCALCLUSTER_CACHE_BINARY"
 
 // ServerCommand is the hidden subcommand the image runs.
@@ -50,7 +51,7 @@ type UnsupportedBinaryError struct {
 }
 
 func (e *UnsupportedBinaryError) Error() string {
-	return fmt.Sprintf("%s cannot run in the cache container: %s; set %s to a static Linux build of localcluster "+
+	return fmt.Sprintf("%s cannot run in the cache container: %s; set %s to a Linux build of localcluster "+
 		"(CGO_ENABLED=0 GOOS=linux go build ./localcluster) or point lab.yaml's spec.cache.mirrors at an existing mirror",
 		e.Path, e.Reason, BinaryEnv)
 }
@@ -68,8 +69,9 @@ func CacheBinary() (string, error) {
 	return p, nil
 }
 
-// CheckBinary checks that path is a statically linked Linux executable
-// for arch (Go's name: amd64, arm64) — one that runs alone in an image.
+// CheckBinary checks that path is a Linux executable for arch (Go's name:
+// amd64, arm64) that runs in an image: a static one alone, a dynamically
+// linked one (a cgo build) with its loader and libraries from this machine.
 func CheckBinary(path, arch string) error {
 	f, err := elf.Open(path)
 	if err != nil {
@@ -80,10 +82,8 @@ func CheckBinary(path, arch string) error {
 	if !ok || f.Machine != want {
 		return &UnsupportedBinaryError{Path: path, Reason: fmt.Sprintf("it is built for %s, the Docker engine runs %s", f.Machine, arch)}
 	}
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_INTERP {
-			return &UnsupportedBinaryError{Path: path, Reason: "it is dynamically linked (built with cgo)"}
-		}
+	if _, err := runtimeFiles(path); err != nil {
+		return &UnsupportedBinaryError{Path: path, Reason: err.Error()}
 	}
 	return nil
 }
@@ -109,6 +109,17 @@ func ImageRef(path string) (string, error) {
 	h := sha256.New()
 	if _, err := io.Copy(h, f); err != nil {
 		return "", fmt.Errorf("read cache binary: %w", err)
+	}
+	// A cgo build's image carries this machine's libraries too: a new
+	// libc makes a new image.
+	libs, err := runtimeFiles(path)
+	if err != nil {
+		return "", fmt.Errorf("cache binary %s: %w", path, err)
+	}
+	for _, lib := range libs {
+		if err := hashFile(h, lib); err != nil {
+			return "", err
+		}
 	}
 	return ImageRepo + ":" + hex.EncodeToString(h.Sum(nil))[:12], nil
 }
@@ -183,6 +194,21 @@ func writeRootfs(w io.Writer, binary string) error {
 	if err := addFile(tw, binary, "localcluster", 0o755, now); err != nil {
 		return err
 	}
+	libs, err := runtimeFiles(binary)
+	if err != nil {
+		return err
+	}
+	dirs := map[string]bool{"etc/": true, "etc/ssl/": true, "etc/ssl/certs/": true, "var/": true, "var/lib/": true}
+	for _, lib := range libs {
+		// Under the name the binary asks for (often a link), as a file.
+		name := strings.TrimPrefix(lib, "/")
+		if err := addParents(tw, name, dirs, now); err != nil {
+			return err
+		}
+		if err := addFile(tw, lib, name, 0o755, now); err != nil {
+			return err
+		}
+	}
 	for _, ca := range caBundles {
 		if _, err := os.Stat(ca); err == nil {
 			if err := addFile(tw, ca, "etc/ssl/certs/ca-certificates.crt", 0o644, now); err != nil {
@@ -192,6 +218,33 @@ func writeRootfs(w io.Writer, binary string) error {
 		}
 	}
 	return tw.Close()
+}
+
+// addParents adds the directories above name that are not in the archive
+// yet.
+func addParents(tw *tar.Writer, name string, done map[string]bool, now time.Time) error {
+	parts := strings.Split(name, "/")
+	for i := 1; i < len(parts); i++ {
+		dir := strings.Join(parts[:i], "/") + "/"
+		if done[dir] {
+			continue
+		}
+		done[dir] = true
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: dir, Mode: 0o755, ModTime: now}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func hashFile(h io.Writer, name string) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	_, err = io.Copy(h, f)
+	return err
 }
 
 func addFile(tw *tar.Writer, src, name string, mode int64, now time.Time) error {
