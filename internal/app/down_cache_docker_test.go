@@ -37,7 +37,7 @@ func TestDownCache(t *testing.T) {
 	dir := t.TempDir()
 	subnet := testenv.FreeDockerSubnet(t)
 	writeFiles(t, dir, map[string]string{
-		"lab.yaml": fmt.Sprintf("kind: SMA-lab\napiVersion: sma.buoyant.io/v1alpha1\nspec:\n  network:\n    name: %s\n    ipv4Subnet: %s\n", labNet, subnet),
+		"lab.yaml":              fmt.Sprintf("kind: SMA-lab\napiVersion: sma.buoyant.io/v1alpha1\nspec:\n  network:\n    name: %s\n    ipv4Subnet: %s\n", labNet, subnet),
 		"dc" + id + "/sma.yaml": fmt.Sprintf("kind: SMA-cluster\napiVersion: sma.buoyant.io/v1alpha1\nmetadata:\n  name: dc%s\nspec:\n  subnet: 1/1\n  provider: kind\n", id),
 	})
 	t.Cleanup(func() {
