@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/localcluster/localcluster/internal/definition"
@@ -15,11 +16,23 @@ import (
 
 const imagesSaveID = "images/save"
 
+// imagesArchive is the name of the archive images are saved into.
+const imagesArchive = "localcluster-images.tar"
+
 // ImageLoadSteps save images from the host's Docker into archive once,
 // then load that archive into every node of each cluster, the clusters in
 // parallel, each through its provider's own loader (kind's and k3d's
 // library functions). External clusters have no nodes to load into.
-func ImageLoadSteps(e *Env, defs []*definition.Cluster, images []string, archive string) []*plan.Step {
+func ImageLoadSteps(e *Env, defs []*definition.Cluster, images []string) []*plan.Step {
+	// The archive lives only for this run, in the run's scratch directory;
+	// a dry-run names it but makes nothing.
+	archive := func() (string, error) {
+		dir, err := e.Scratch()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(dir, imagesArchive), nil
+	}
 	quoted := make([]string, len(images))
 	for i, im := range images {
 		quoted[i] = shell.Quote(im)
@@ -27,9 +40,13 @@ func ImageLoadSteps(e *Env, defs []*definition.Cluster, images []string, archive
 	steps := []*plan.Step{{
 		ID:     imagesSaveID,
 		Title:  fmt.Sprintf("Save %s from the host's Docker", plural(len(images), "image")),
-		Script: "docker save -o " + shell.Quote(archive) + " " + strings.Join(quoted, " "),
+		Script: "docker save -o " + imagesArchive + " " + strings.Join(quoted, " "),
 		Do: func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
 			d, err := e.DockerClient(ctx)
+			if err != nil {
+				return plan.Result{}, err
+			}
+			archive, err := archive()
 			if err != nil {
 				return plan.Result{}, err
 			}
@@ -54,9 +71,13 @@ func ImageLoadSteps(e *Env, defs []*definition.Cluster, images []string, archive
 		case !ok:
 			s.Do = failing(fmt.Errorf("provider %s cannot load images", c.Def.Provider))
 		default:
-			s.Script = loader.LoadCommand(c.Name, archive)
+			s.Script = loader.LoadCommand(c.Name, imagesArchive)
 			name := c.Name
 			s.Do = func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
+				archive, err := archive()
+				if err != nil {
+					return plan.Result{}, err
+				}
 				loaded, err := loader.LoadArchive(ctx, name, archive, images)
 				switch {
 				case err != nil:
