@@ -85,7 +85,9 @@ func TestMirrorsReachExistingClusters(t *testing.T) {
 	}
 
 	// Again: every file is right, so nothing is written.
-	stamp := func() string { return dockerCLI(t, "exec", nodes["new"], "ls", "-li", "--full-time", kindprovider.HostsDir+"/docker.io/hosts.toml") }
+	stamp := func() string {
+		return dockerCLI(t, "exec", nodes["new"], "ls", "-li", "--full-time", kindprovider.HostsDir+"/docker.io/hosts.toml")
+	}
 	before := stamp()
 	time.Sleep(1100 * time.Millisecond) // a rewrite would show in the time, to the second
 	out, err = runWithCache(t, create, dir, imagecache.Default())
