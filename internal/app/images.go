@@ -16,7 +16,7 @@ The lab's image cache (on by default, see lab.yaml's spec.cache) already makes
 every image download once per machine; images load is for images that are in
 no registry, or for a room with no network at all.`,
 	}
-	cmd.AddCommand(newImagesLoadCommand(streams, g))
+	cmd.AddCommand(newImagesLoadCommand(streams, g), newImagesPreloadCommand(streams, g), newImagesListCommand(streams, g))
 	return cmd
 }
 
