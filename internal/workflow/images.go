@@ -39,7 +39,7 @@ func ImageLoadSteps(e *Env, defs []*definition.Cluster, images []string) []*plan
 	}
 	steps := []*plan.Step{{
 		ID:     imagesSaveID,
-		Title:  fmt.Sprintf("Save %s from the host's Docker", plural(len(images), "image")),
+		Title:  fmt.Sprintf("Save %s from the host's Docker", imageCount(len(images))),
 		Script: "docker save -o " + imagesArchive + " " + strings.Join(quoted, " "),
 		Do: func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
 			d, err := e.DockerClient(ctx)
@@ -62,7 +62,7 @@ func ImageLoadSteps(e *Env, defs []*definition.Cluster, images []string) []*plan
 			continue
 		}
 		s := &plan.Step{ID: "images/" + c.Name, Cluster: c.Name, Needs: []string{imagesSaveID},
-			Title: fmt.Sprintf("Load %s into the nodes", plural(len(images), "image"))}
+			Title: fmt.Sprintf("Load %s into the nodes", imageCount(len(images)))}
 		p, err := e.providerOf(c)
 		loader, ok := p.(provider.ImageLoader)
 		switch {
@@ -115,9 +115,10 @@ func saveImages(ctx context.Context, save saveFunc, images []string, archive str
 	return n, nil
 }
 
-func plural(n int, word string) string {
+// imageCount is "1 image", "2 images".
+func imageCount(n int) string {
 	if n == 1 {
-		return "1 " + word
+		return "1 image"
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return fmt.Sprintf("%d images", n)
 }

@@ -143,7 +143,7 @@ func ImagePreloadSteps(e *Env, defs []*definition.Cluster, images []string) []*p
 	}
 	pull := &plan.Step{
 		ID:     imagesPullID,
-		Title:  fmt.Sprintf("Ensure the host's Docker has the lab's %s", plural(len(images), "image")),
+		Title:  fmt.Sprintf("Ensure the host's Docker has the lab's %s", imageCount(len(images))),
 		Script: strings.Join(script, "\n"),
 		Do: func(ctx context.Context, log plan.Logger) (plan.Result, error) {
 			d, err := e.DockerClient(ctx)
@@ -190,7 +190,7 @@ func ensureImages(ctx context.Context, api client.APIClient, images []string, lo
 	if len(missing) > 0 {
 		return pulled, fmt.Errorf("the host's Docker lacks %s and could not pull them (offline?):\n  %s\n"+
 			"connect to a network and run again, or bring them in from another machine (docker save there, docker load -i FILE here), then run again\n%w",
-			plural(len(missing), "image"), strings.Join(missing, "\n  "), errors.Join(errs...))
+			imageCount(len(missing)), strings.Join(missing, "\n  "), errors.Join(errs...))
 	}
 	return pulled, nil
 }
