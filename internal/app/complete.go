@@ -33,6 +33,15 @@ func completeClusters(_ *GlobalOptions) func(*cobra.Command, []string, string) (
 	}
 }
 
+// completeDirs completes the first argument with directories and leaves
+// the rest alone (images load: the images are the user's).
+func completeDirs(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+	if len(args) == 0 {
+		return nil, cobra.ShellCompDirectiveFilterDirs
+	}
+	return nil, cobra.ShellCompDirectiveNoFileComp
+}
+
 func clusterNames(l *loadedLab) string {
 	var names []string
 	for _, c := range l.Lab.Clusters {

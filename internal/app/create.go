@@ -59,7 +59,12 @@ nodes new addresses it repairs them.`,
 }
 
 func newDeleteCommand(streams Streams, g *GlobalOptions) *cobra.Command {
-	return newLabCommand(streams, g, labCommand{
+	return newLabCommand(streams, g, deleteCommand())
+}
+
+// deleteCommand is delete. It keeps the image cache: other labs use it.
+func deleteCommand() labCommand {
+	return labCommand{
 		Use:   "delete DIRS [NAME...]",
 		Short: "Delete clusters, the routes toward them and their contexts",
 		Long: `Delete the named clusters (default: all), the routes their group peers hold
@@ -71,5 +76,5 @@ never deleted. The Docker network is left for other labs (down removes it).`,
 			p.Add(workflow.DeleteSteps(l.Env, l.Selected)...)
 			return nil
 		},
-	})
+	}
 }

@@ -57,6 +57,7 @@ func TestDryRunTranscripts(t *testing.T) {
 		{"unlink-cdn-faces", []string{"unlink", "--dryrun", "--src", "cdn", "--dst", "faces", "clusters/workshop"}},
 		{"up-east-west", []string{"up", "--dryrun", "clusters/east-west"}},
 		{"down-east-west", []string{"down", "--dryrun", "clusters/east-west"}},
+		{"down-cache-east-west", []string{"down", "--dryrun", "--cache", "clusters/east-west"}},
 		{"stop-east-west", []string{"stop", "--dryrun", "clusters/east-west"}},
 		{"start-workshop", []string{"start", "--dryrun", "clusters/workshop"}},
 		{"images-load-workshop", []string{"images", "load", "--dryrun", "clusters/workshop", "ghcr.io/buoyantio/faces-workload:2.0.0", "my-app:dev"}},

@@ -1,10 +1,6 @@
 package app
 
 import (
-	"context"
-	"os"
-	"path/filepath"
-
 	"github.com/spf13/cobra"
 
 	"github.com/localcluster/localcluster/internal/plan"
@@ -20,18 +16,18 @@ The lab's image cache (on by default, see lab.yaml's spec.cache) already makes
 every image download once per machine; images load is for images that are in
 no registry, or for a room with no network at all.`,
 	}
-	cmd.AddCommand(newImagesLoadCommand(streams, g))
+	cmd.AddCommand(newImagesLoadCommand(streams, g), newImagesPreloadCommand(streams, g), newImagesListCommand(streams, g))
 	return cmd
 }
 
-// imagesLoadOptions are the arguments of images load.
+// imagesLoadOptions are the arguments of images load beyond the lab.
 type imagesLoadOptions struct {
-	Lab    labArgs
 	Images []string
 }
 
 func newImagesLoadCommand(streams Streams, g *GlobalOptions) *cobra.Command {
-	return &cobra.Command{
+	o := &imagesLoadOptions{}
+	return newLabCommand(streams, g, labCommand{
 		Use:   "load DIRS IMAGE...",
 		Short: "Copy images from the host's Docker into every node, the clusters in parallel",
 		Long: `Save the images from the host's Docker once, then load them into every node
@@ -40,37 +36,16 @@ loading functions (kind load image-archive, k3d image import). kind nodes that
 already hold an image are skipped.`,
 		Example: `  localcluster images load clusters ghcr.io/buoyantio/faces-workload:2.0.0
   localcluster images load --parallel 1 clusters my-app:dev   # one cluster at a time`,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		Args: func(name string, args []string) (labArgs, error) {
 			if len(args) < 2 {
-				return usageErrorf("which images? e.g. localcluster images load clusters IMAGE...")
+				return labArgs{}, usageErrorf("which images? e.g. localcluster %s clusters IMAGE...", name)
 			}
-			a, err := parseLabArgs("images load", args[:1])
-			if err != nil {
-				return err
-			}
-			return runImagesLoad(cmd.Context(), streams, g, imagesLoadOptions{Lab: a, Images: args[1:]})
+			o.Images = args[1:]
+			return parseLabArgs(name, args[:1])
 		},
-	}
-}
-
-func runImagesLoad(ctx context.Context, streams Streams, g *GlobalOptions, o imagesLoadOptions) error {
-	l, err := loadLab(ctx, streams, g, o.Lab)
-	if err != nil {
-		return err
-	}
-	defer l.Close()
-	// The archive lives only for this run; a dry-run names it but makes
-	// nothing.
-	archive := "localcluster-images.tar"
-	if !g.DryRun {
-		dir, err := os.MkdirTemp("", "localcluster-images-")
-		if err != nil {
-			return err
-		}
-		defer func() { _ = os.RemoveAll(dir) }()
-		archive = filepath.Join(dir, archive)
-	}
-	p := plan.New()
-	p.Add(workflow.ImageLoadSteps(l.Env, l.Selected, o.Images, archive)...)
-	return execute(ctx, streams, g, l, labRun{name: "images load", args: o.Lab}, p)
+		Build: func(l *loadedLab, p *plan.Plan) error {
+			p.Add(workflow.ImageLoadSteps(l.Env, l.Selected, o.Images)...)
+			return nil
+		},
+	})
 }

@@ -115,7 +115,15 @@ func TestImagesLoadStandInNodes(t *testing.T) {
 	imagesPreconditions(t)
 	dir, nodes := standInLab(t, 3)
 	want := savedSize(t, testNodeImage)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	_, stderr, err := runWithDocker(t, "images", "load", dir, testNodeImage)
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the run left %s in the temporary directory; the archive lives only for the run", left[0].Name())
+	}
+	if !strings.Contains(stderr, "✓ Save 1 image from the host's Docker") {
+		t.Errorf("the image was not saved from the host's Docker:\n%s", stderr)
+	}
 	if err != nil {
 		if ExitCode(err) != 1 {
 			t.Fatalf("exit code %d: %v", ExitCode(err), err)

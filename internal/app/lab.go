@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -45,6 +46,11 @@ type labCommand struct {
 	Aliases                   []string
 	// Flags adds the command's own flags.
 	Flags func(cmd *cobra.Command)
+	// Args parses the positional arguments of a command that takes more
+	// than DIRS [NAME...] (images load: DIRS IMAGE...), keeping what is
+	// its own; name is the command as the user typed it. nil parses
+	// DIRS [NAME...].
+	Args func(name string, args []string) (labArgs, error)
 	// Check validates the command's own flags before anything is loaded.
 	Check func() error
 	// Build adds the command's steps to p. It must not touch anything.
@@ -66,6 +72,11 @@ func newLabCommand(streams Streams, g *GlobalOptions, c labCommand) *cobra.Comma
 		Use: c.Use, Short: c.Short, Long: c.Long, Example: c.Example, Aliases: c.Aliases,
 		ValidArgsFunction: completeClusters(g),
 	}
+	parse := parseLabArgs
+	if c.Args != nil {
+		parse = c.Args
+		cmd.ValidArgsFunction = completeDirs
+	}
 	if c.Flags != nil {
 		c.Flags(cmd)
 	}
@@ -86,11 +97,12 @@ func newLabCommand(streams Streams, g *GlobalOptions, c labCommand) *cobra.Comma
 				return err
 			}
 		}
-		a, err := parseLabArgs(cmd.Name(), args)
+		name := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" ")
+		a, err := parse(name, args)
 		if err != nil {
 			return err
 		}
-		return runLabCommand(cmd.Context(), streams, g, c, labRun{name: cmd.Name(), args: a, json: output == "json", timings: c.Timings})
+		return runLabCommand(cmd.Context(), streams, g, c, labRun{name: name, args: a, json: output == "json", timings: c.Timings})
 	}
 	return cmd
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
+	"sort"
 	"strconv"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -100,6 +102,54 @@ func (in Instance) create(ctx context.Context, api client.APIClient, image, netw
 		return fmt.Errorf("start %s: %w", in.Container, err)
 	}
 	return nil
+}
+
+// Found is what exists of an Instance.
+type Found struct {
+	Container, Volume bool
+	Networks          []string // the networks the container is on, sorted
+}
+
+// Inspect tells whether the container and volume of in exist, and which
+// networks the container is on.
+func (in Instance) Inspect(ctx context.Context, api client.APIClient) (Found, error) {
+	var f Found
+	ct, err := api.ContainerInspect(ctx, in.Container)
+	switch {
+	case cerrdefs.IsNotFound(err):
+	case err != nil:
+		return Found{}, fmt.Errorf("inspect %s: %w", in.Container, err)
+	default:
+		f.Container = true
+		if ct.NetworkSettings != nil {
+			for n := range ct.NetworkSettings.Networks {
+				f.Networks = append(f.Networks, n)
+			}
+			sort.Strings(f.Networks)
+		}
+	}
+	_, err = api.VolumeInspect(ctx, in.Volume)
+	switch {
+	case cerrdefs.IsNotFound(err):
+	case err != nil:
+		return Found{}, fmt.Errorf("inspect volume %s: %w", in.Volume, err)
+	default:
+		f.Volume = true
+	}
+	return f, nil
+}
+
+// Disconnect takes the cache container off network, if it is on it, and
+// reports whether it was.
+func (in Instance) Disconnect(ctx context.Context, api client.APIClient, network string) (bool, error) {
+	f, err := in.Inspect(ctx, api)
+	if err != nil || !slices.Contains(f.Networks, network) {
+		return false, err
+	}
+	if err := api.NetworkDisconnect(ctx, network, in.Container, true); err != nil && !cerrdefs.IsNotFound(err) {
+		return false, fmt.Errorf("disconnect %s from network %s: %w", in.Container, network, err)
+	}
+	return true, nil
 }
 
 // Remove deletes the cache container and, with volume, its storage.

@@ -44,21 +44,25 @@ type Config struct {
 	Builtin bool
 	// Mirrors are what every node is configured with; empty when off.
 	Mirrors []provider.Mirror
+	// Instance is the cache localcluster runs, whether this lab uses it
+	// or not: down --cache removes it, and down disconnects it from the
+	// lab's network. Tests name their own.
+	Instance Instance
 }
 
 // Resolve turns lab.yaml's cache settings into a Config.
 func Resolve(s definition.CacheSettings) Config {
 	switch {
 	case !s.On():
-		return Config{}
+		return Config{Instance: Default()}
 	case len(s.Mirrors) > 0:
 		var ms []provider.Mirror
 		for _, kv := range s.MirrorURLs() {
 			ms = append(ms, provider.Mirror{Registry: kv[0], Endpoint: kv[1]})
 		}
-		return Config{Mirrors: ms}
+		return Config{Mirrors: ms, Instance: Default()}
 	}
-	c := Config{Builtin: true}
+	c := Config{Builtin: true, Instance: Default()}
 	for _, u := range Upstreams() {
 		c.Mirrors = append(c.Mirrors, provider.Mirror{Registry: u.Registry, Endpoint: u.Endpoint()})
 	}

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"sort"
@@ -45,4 +46,23 @@ func SortMirrors(ms []Mirror) []Mirror {
 	out := append([]Mirror(nil), ms...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Registry < out[j].Registry })
 	return out
+}
+
+// MirrorConfigurer is a provider whose existing nodes can take the mirror
+// configuration without being recreated, so that turning the cache on
+// for a lab whose clusters exist reaches them.
+type MirrorConfigurer interface {
+	// EnsureMirrors configures s.Mirrors in every node of the existing
+	// cluster s names, leaving what is already right alone.
+	EnsureMirrors(ctx context.Context, s Spec) (MirrorReport, error)
+}
+
+// MirrorReport says what EnsureMirrors did.
+type MirrorReport struct {
+	// Written are the nodes whose configuration was written.
+	Written []string
+	// Unread are the nodes whose runtime does not read the configuration
+	// (created without it); they pull from the registries directly until
+	// they are recreated.
+	Unread []string
 }

@@ -137,6 +137,16 @@ func CheckImageVersion(image string) error {
 	return fmt.Errorf("image %s runs Kubernetes 1.%d, but Linkerd needs 1.%d or newer: choose a newer image", image, minor, MinKubernetesMinor)
 }
 
+// KubeVersion is the Kubernetes version a node image's tag names, as
+// v1.N.0, or "" when the tag says nothing about it.
+func KubeVersion(image string) string {
+	m := kubeTag.FindStringSubmatch(image)
+	if m == nil {
+		return ""
+	}
+	return "v1." + m[1] + ".0"
+}
+
 func familyName(v4 bool) string {
 	if v4 {
 		return "IPv4"

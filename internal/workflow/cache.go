@@ -23,7 +23,7 @@ func CacheSteps(e *Env) []*plan.Step {
 		return nil
 	}
 	network := e.Plan.Network.Name
-	in := imagecache.Default()
+	in := e.cacheInstance()
 	return []*plan.Step{{
 		ID: CacheStepID, Needs: []string{NetworkStepID},
 		Title:  fmt.Sprintf("Ensure image cache %s on network %q (%s)", in.Container, network, strings.Join(registriesOf(e), ", ")),
@@ -90,24 +90,70 @@ func cacheScript(in imagecache.Instance, network string) string {
 	}, "\n")
 }
 
-// CacheRemoveSteps remove the lab cache's container and its volume (every
-// cached image). `delete` keeps the cache, since other labs use it; this
-// is for `down --cache`.
-func CacheRemoveSteps(e *Env) []*plan.Step {
-	in := imagecache.Default()
+// cacheInstance is the cache localcluster runs: the lab's, or the
+// default one when the Env was made without Resolve.
+func (e *Env) cacheInstance() imagecache.Instance {
+	if e.Cache.Instance.Container == "" {
+		return imagecache.Default()
+	}
+	return e.Cache.Instance
+}
+
+// CacheRemoveStepID is the step of down --cache.
+const CacheRemoveStepID = "cache/remove"
+
+// CacheRemoveSteps remove the cache's container and its volume (every
+// cached image), after needs. `delete` and `down` keep the cache, since
+// other labs use it; this is for `down --cache`. The cache may still be on
+// other labs' networks: the step names them, as their nodes now pull from
+// the registries directly.
+func CacheRemoveSteps(e *Env, needs []string) []*plan.Step {
+	in := e.cacheInstance()
 	return []*plan.Step{{
-		ID:     "cache/remove",
-		Title:  fmt.Sprintf("Remove image cache %s and its volume", in.Container),
-		Script: "docker rm -f " + in.Container + "\ndocker volume rm " + in.Volume,
+		ID: CacheRemoveStepID, Needs: needs,
+		Title: fmt.Sprintf("Remove image cache %s and its volume", in.Container),
+		Script: "# nodes on other networks the cache is on (docker inspect -f '{{json .NetworkSettings.Networks}}' " + in.Container +
+			") pull from the registries directly from now on\n" +
+			"docker rm -f " + in.Container + "\ndocker volume rm " + in.Volume,
 		Do: func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
 			d, err := e.DockerClient(ctx)
 			if err != nil {
 				return plan.Result{}, err
 			}
+			found, err := in.Inspect(ctx, d.API())
+			if err != nil {
+				return plan.Result{}, err
+			}
+			if !found.Container && !found.Volume {
+				return plan.Unchanged("no cache to remove"), nil
+			}
 			if err := in.Remove(ctx, d.API(), true); err != nil {
 				return plan.Result{}, err
 			}
-			return plan.Changed("removed"), nil
+			return plan.Changed(removedNote(found, e.Plan.Network.Name)), nil
 		},
 	}}
+}
+
+// removedNote says what down --cache removed and which networks lost the
+// cache.
+func removedNote(f imagecache.Found, network string) string {
+	var gone []string
+	if f.Container {
+		gone = append(gone, "container")
+	}
+	if f.Volume {
+		gone = append(gone, "volume (every cached image)")
+	}
+	note := "removed " + strings.Join(gone, " and ")
+	var others []string
+	for _, n := range f.Networks {
+		if n != network {
+			others = append(others, n)
+		}
+	}
+	if len(others) > 0 {
+		note += fmt.Sprintf("; nodes on %s now pull from the registries directly", strings.Join(others, ", "))
+	}
+	return note
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/localcluster/localcluster/internal/dockernet"
 	"github.com/localcluster/localcluster/internal/kubeconfig"
 	"github.com/localcluster/localcluster/internal/plan"
+	"github.com/localcluster/localcluster/internal/provider"
 	"github.com/localcluster/localcluster/internal/shell"
 )
 
@@ -96,7 +97,7 @@ func createStep(e *Env, c *addrplan.Cluster) *plan.Step {
 		}
 		switch {
 		case st.Exists && !e.Force && st.Running:
-			return plan.Unchanged("already exists and runs; kept (--force recreates it)"), nil
+			return ensureMirrors(ctx, p, spec)
 		case st.Exists && !e.Force:
 			return plan.Result{}, fmt.Errorf("cluster %s exists but its node is not running: start it (docker start %s) or recreate it with --force",
 				c.Name, strings.Join(st.Nodes, " "))
@@ -114,6 +115,30 @@ func createStep(e *Env, c *addrplan.Cluster) *plan.Step {
 		return plan.Changed("created"), nil
 	}
 	return s
+}
+
+// ensureMirrors brings the registry mirrors of a cluster that exists to
+// what the lab says, where its provider can, so that turning the cache on
+// reaches clusters made before.
+func ensureMirrors(ctx context.Context, p provider.Provider, spec provider.Spec) (plan.Result, error) {
+	const kept = "already exists and runs; kept (--force recreates it)"
+	mc, ok := p.(provider.MirrorConfigurer)
+	if !ok || len(spec.Mirrors) == 0 {
+		return plan.Unchanged(kept), nil
+	}
+	r, err := mc.EnsureMirrors(ctx, spec)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	note := kept
+	if len(r.Unread) > 0 {
+		note += fmt.Sprintf("; warning: containerd in %s was set up without registry mirrors and reads none: "+
+			"its pulls skip the cache until --force recreates the cluster", strings.Join(r.Unread, ", "))
+	}
+	if len(r.Written) == 0 {
+		return plan.Unchanged(note), nil
+	}
+	return plan.Changed(note + fmt.Sprintf("; registry mirrors configured in %s", strings.Join(r.Written, ", "))), nil
 }
 
 // ContextSteps merge the managed clusters' credentials into the kubeconfig

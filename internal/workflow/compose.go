@@ -45,8 +45,15 @@ func AddStart(p *plan.Plan, e *Env, defs []*definition.Cluster) {
 	p.Add(RepairLinkSteps(e, LabLinks(e, defs), ready)...)
 }
 
-// AddDown adds what down does: everything delete does, then the network.
-func AddDown(p *plan.Plan, e *Env, defs []*definition.Cluster) {
+// DownOptions say what down removes beyond what delete does.
+type DownOptions struct {
+	// Cache also removes the image cache and its volume, after the network.
+	Cache bool
+}
+
+// AddDown adds what down does: everything delete does, then the network,
+// then with o.Cache the image cache.
+func AddDown(p *plan.Plan, e *Env, defs []*definition.Cluster, o DownOptions) {
 	steps := DeleteSteps(e, defs)
 	p.Add(steps...)
 	ids := make([]string, 0, len(steps))
@@ -54,4 +61,7 @@ func AddDown(p *plan.Plan, e *Env, defs []*definition.Cluster) {
 		ids = append(ids, s.ID)
 	}
 	p.Add(NetworkRemoveStep(e, ids))
+	if o.Cache {
+		p.Add(CacheRemoveSteps(e, []string{NetworkRemoveStepID})...)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"os"
 	"sync"
 
 	"github.com/localcluster/localcluster/internal/addrplan"
@@ -41,6 +42,20 @@ type Env struct {
 	dockerOnce sync.Once
 	docker     *dockernet.Client
 	dockerErr  error
+
+	scratchOnce sync.Once
+	scratch     string
+	scratchErr  error
+}
+
+// Scratch returns a directory for files that live only for this run (the
+// archive images load streams into nodes), made on first use and removed
+// by Close.
+func (e *Env) Scratch() (string, error) {
+	e.scratchOnce.Do(func() {
+		e.scratch, e.scratchErr = os.MkdirTemp("", "localcluster-run-")
+	})
+	return e.scratch, e.scratchErr
 }
 
 // DockerClient returns the shared Docker client, connecting on first use.
@@ -51,11 +66,16 @@ func (e *Env) DockerClient(ctx context.Context) (*dockernet.Client, error) {
 	return e.docker, e.dockerErr
 }
 
-// Close releases the Docker client if one was made. Closing only drops
-// idle connections, so there is nothing to report.
+// Close releases the Docker client if one was made and removes the
+// scratch directory. Closing only drops idle connections, and a scratch
+// directory left behind is the system's temporary files, so there is
+// nothing to report.
 func (e *Env) Close() {
 	if e.docker != nil {
 		_ = e.docker.Close()
+	}
+	if e.scratch != "" {
+		_ = os.RemoveAll(e.scratch)
 	}
 }
 

@@ -178,7 +178,7 @@ func TestDeleteRemovesRoutesBeforeTheCluster(t *testing.T) {
 	e := workshopEnv(t)
 	p := plan.New()
 	faces := e.Lab.Clusters[slices.IndexFunc(e.Lab.Clusters, func(c *definition.Cluster) bool { return c.Name == "faces" })]
-	AddDown(p, e, []*definition.Cluster{faces})
+	AddDown(p, e, []*definition.Cluster{faces}, DownOptions{})
 	if err := p.Check(); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/localcluster/localcluster/internal/definition"
@@ -15,21 +16,37 @@ import (
 
 const imagesSaveID = "images/save"
 
+// imagesArchive is the name of the archive images are saved into.
+const imagesArchive = "localcluster-images.tar"
+
 // ImageLoadSteps save images from the host's Docker into archive once,
 // then load that archive into every node of each cluster, the clusters in
 // parallel, each through its provider's own loader (kind's and k3d's
 // library functions). External clusters have no nodes to load into.
-func ImageLoadSteps(e *Env, defs []*definition.Cluster, images []string, archive string) []*plan.Step {
+func ImageLoadSteps(e *Env, defs []*definition.Cluster, images []string) []*plan.Step {
+	// The archive lives only for this run, in the run's scratch directory;
+	// a dry-run names it but makes nothing.
+	archive := func() (string, error) {
+		dir, err := e.Scratch()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(dir, imagesArchive), nil
+	}
 	quoted := make([]string, len(images))
 	for i, im := range images {
 		quoted[i] = shell.Quote(im)
 	}
 	steps := []*plan.Step{{
 		ID:     imagesSaveID,
-		Title:  fmt.Sprintf("Save %s from the host's Docker", plural(len(images), "image")),
-		Script: "docker save -o " + shell.Quote(archive) + " " + strings.Join(quoted, " "),
+		Title:  fmt.Sprintf("Save %s from the host's Docker", imageCount(len(images))),
+		Script: "docker save -o " + imagesArchive + " " + strings.Join(quoted, " "),
 		Do: func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
 			d, err := e.DockerClient(ctx)
+			if err != nil {
+				return plan.Result{}, err
+			}
+			archive, err := archive()
 			if err != nil {
 				return plan.Result{}, err
 			}
@@ -45,7 +62,7 @@ func ImageLoadSteps(e *Env, defs []*definition.Cluster, images []string, archive
 			continue
 		}
 		s := &plan.Step{ID: "images/" + c.Name, Cluster: c.Name, Needs: []string{imagesSaveID},
-			Title: fmt.Sprintf("Load %s into the nodes", plural(len(images), "image"))}
+			Title: fmt.Sprintf("Load %s into the nodes", imageCount(len(images)))}
 		p, err := e.providerOf(c)
 		loader, ok := p.(provider.ImageLoader)
 		switch {
@@ -54,9 +71,13 @@ func ImageLoadSteps(e *Env, defs []*definition.Cluster, images []string, archive
 		case !ok:
 			s.Do = failing(fmt.Errorf("provider %s cannot load images", c.Def.Provider))
 		default:
-			s.Script = loader.LoadCommand(c.Name, archive)
+			s.Script = loader.LoadCommand(c.Name, imagesArchive)
 			name := c.Name
 			s.Do = func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
+				archive, err := archive()
+				if err != nil {
+					return plan.Result{}, err
+				}
 				loaded, err := loader.LoadArchive(ctx, name, archive, images)
 				switch {
 				case err != nil:
@@ -94,9 +115,10 @@ func saveImages(ctx context.Context, save saveFunc, images []string, archive str
 	return n, nil
 }
 
-func plural(n int, word string) string {
+// imageCount is "1 image", "2 images".
+func imageCount(n int) string {
 	if n == 1 {
-		return "1 " + word
+		return "1 image"
 	}
-	return fmt.Sprintf("%d %ss", n, word)
+	return fmt.Sprintf("%d images", n)
 }

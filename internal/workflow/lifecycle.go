@@ -214,20 +214,38 @@ func removeID(ids []string, id string) []string {
 	return out
 }
 
+// NetworkRemoveStepID is the step of down that removes the network.
+const NetworkRemoveStepID = "network-remove"
+
 // NetworkRemoveStep removes the lab's Docker network after everything
-// that needs is done, unless other containers still use it.
+// that needs is done, unless other containers still use it. The image
+// cache serves other labs too, so when it is the network's last user it
+// leaves the network rather than keep it; when other containers remain,
+// it stays on it for them.
 func NetworkRemoveStep(e *Env, needs []string) *plan.Step {
 	name := e.Plan.Network.Name
+	cache := e.cacheInstance()
 	return &plan.Step{
-		ID: "network-remove", Title: fmt.Sprintf("Remove Docker network %q unless something else uses it", name),
-		Needs:  needs,
-		Script: "docker network rm " + shell.Quote(name),
+		ID: NetworkRemoveStepID, Title: fmt.Sprintf("Remove Docker network %q unless something else uses it", name),
+		Needs: needs,
+		Script: "# when the image cache is the network's last user, it leaves it (it stays for other labs)\n" +
+			"[ \"$(docker network inspect -f '{{len .Containers}}' " + shell.Quote(name) + ")\" = 1 ] && docker network disconnect " +
+			shell.Quote(name) + " " + cache.Container + " 2>/dev/null\n" +
+			"docker network rm " + shell.Quote(name),
 		Do: func(ctx context.Context, _ plan.Logger) (plan.Result, error) {
 			d, err := e.DockerClient(ctx)
 			if err != nil {
 				return plan.Result{}, err
 			}
 			removed, users, err := d.RemoveNetworkIfUnused(ctx, name)
+			note := ""
+			if err == nil && len(users) == 1 && users[0] == cache.Container {
+				if _, err := cache.Disconnect(ctx, d.API(), name); err != nil {
+					return plan.Result{}, err
+				}
+				note = "; image cache " + cache.Container + " left it"
+				removed, users, err = d.RemoveNetworkIfUnused(ctx, name)
+			}
 			switch {
 			case err != nil:
 				return plan.Result{}, err
@@ -236,7 +254,7 @@ func NetworkRemoveStep(e *Env, needs []string) *plan.Step {
 			case !removed:
 				return plan.Unchanged("does not exist"), nil
 			}
-			return plan.Changed("removed"), nil
+			return plan.Changed("removed" + note), nil
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package kind
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -79,4 +80,64 @@ func writeMirrors(ctx context.Context, dc *dockerutil.Client, s provider.Spec) e
 		}
 	}
 	return nil
+}
+
+// containerdConfig is the node's containerd configuration; a node made
+// with configPathPatch names HostsDir in it.
+const containerdConfig = "/etc/containerd/config.toml"
+
+// EnsureMirrors implements provider.MirrorConfigurer: it writes the hosts
+// files a node lacks or holds other content in, and names the nodes whose
+// containerd was configured without HostsDir (a cluster created with the
+// cache off), which read none of them.
+func (p *Provider) EnsureMirrors(ctx context.Context, s provider.Spec) (provider.MirrorReport, error) {
+	var r provider.MirrorReport
+	if len(s.Mirrors) == 0 {
+		return r, nil
+	}
+	dc, err := dockerutil.New()
+	if err != nil {
+		return r, err
+	}
+	defer func() { _ = dc.Close() }()
+	st, err := status(ctx, dc, s.Name)
+	if err != nil {
+		return r, err
+	}
+	want := HostsFiles(s.Mirrors)
+	for _, n := range st.Nodes {
+		stale, err := staleFiles(ctx, dc, n, want)
+		if err != nil {
+			return r, fmt.Errorf("configure registry mirrors: %w", err)
+		}
+		if len(stale) > 0 {
+			if err := dc.WriteFiles(ctx, n, stale); err != nil {
+				return r, fmt.Errorf("configure registry mirrors: %w", err)
+			}
+			r.Written = append(r.Written, n)
+		}
+		cfg, _, err := dc.ReadFile(ctx, n, containerdConfig)
+		if err != nil {
+			return r, fmt.Errorf("configure registry mirrors: %w", err)
+		}
+		if !bytes.Contains(cfg, []byte(strconv.Quote(HostsDir))) {
+			r.Unread = append(r.Unread, n)
+		}
+	}
+	return r, nil
+}
+
+// staleFiles are the files of want that node lacks or holds otherwise.
+func staleFiles(ctx context.Context, dc *dockerutil.Client, node string, want []dockerutil.File) ([]dockerutil.File, error) {
+	var stale []dockerutil.File
+	for _, f := range want {
+		got, ok, err := dc.ReadFile(ctx, node, f.Path)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || !bytes.Equal(got, f.Data) {
+			stale = append(stale, f)
+		}
+	}
+	return stale, nil
 }

@@ -5,11 +5,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"path"
 	"sort"
 	"strings"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 )
 
@@ -71,4 +73,34 @@ func tarOf(files []File) ([]byte, error) {
 		return nil, fmt.Errorf("archive: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// ReadFile returns the file at path in a running or stopped container,
+// and false when there is none.
+func (c *Client) ReadFile(ctx context.Context, containerName, path string) ([]byte, bool, error) {
+	rc, _, err := c.api.CopyFromContainer(ctx, containerName, path)
+	if cerrdefs.IsNotFound(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s in %s: %w", path, containerName, err)
+	}
+	defer func() { _ = rc.Close() }()
+	tr := tar.NewReader(rc)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("read %s in %s: %w", path, containerName, err)
+		}
+		if hdr.Typeflag == tar.TypeReg {
+			data, err := io.ReadAll(tr)
+			if err != nil {
+				return nil, false, fmt.Errorf("read %s in %s: %w", path, containerName, err)
+			}
+			return data, true, nil
+		}
+	}
 }
