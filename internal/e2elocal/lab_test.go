@@ -300,6 +300,7 @@ func (l *lab) sweep(t *testing.T) {
 		}
 	}
 	if _, err := l.dockerOut(ctx, "network", "inspect", l.network); err == nil {
+		_, _ = l.dockerOut(ctx, "network", "disconnect", "--force", l.network, cacheContainer)
 		out, err := l.dockerOut(ctx, "network", "rm", l.network)
 		t.Logf("cleanup: removed network %s: %v %s", l.network, err, out)
 	}
