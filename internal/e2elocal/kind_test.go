@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
@@ -57,6 +58,7 @@ func TestKindLab(t *testing.T) {
 		}
 		servers[c.name] = startServer(ctx, t, cs, c, "hello-from-"+c.name)
 	}
+	l.checkMirror(ctx, t)
 
 	// Both ways: a client pod in one cluster fetches the page of the server
 	// pod in the other, by pod address, and the server sees the client's own
@@ -124,6 +126,39 @@ func TestKindLab(t *testing.T) {
 	}
 	if got := l.cacheExists(ctx); got != cacheBefore {
 		t.Errorf("after down, image cache container exists: %v; before the test: %v", got, cacheBefore)
+	}
+}
+
+// checkMirror: containerd in each node pulls docker.io images through the
+// image cache, as the hosts.toml files localcluster wrote tell it. A pod
+// whose image is in no registry makes the node ask for it; the cache's
+// access log shows that request (the cache then finds no upstream here,
+// offline, and the pull fails, which is expected).
+func (l *lab) checkMirror(ctx context.Context, t *testing.T) {
+	t.Helper()
+	for _, c := range l.clusters {
+		cs := l.client(t, c)
+		repo := "library/localcluster-mirror-probe-" + c.name
+		pod := busyboxPod("mirror-probe", "true", corev1.RestartPolicyNever)
+		pod.Spec.Containers[0].Image = "docker.io/" + repo + ":1"
+		pod.Spec.Containers[0].ImagePullPolicy = corev1.PullAlways
+		createPod(ctx, t, cs, pod)
+		waitPod(ctx, t, cs, "mirror-probe", 3*time.Minute, func(p *corev1.Pod) bool {
+			for _, st := range p.Status.ContainerStatuses {
+				if w := st.State.Waiting; w != nil && (w.Reason == "ErrImagePull" || w.Reason == "ImagePullBackOff") {
+					return true
+				}
+			}
+			return false
+		})
+		logs, err := l.dockerOut(ctx, "logs", cacheContainer)
+		if err != nil {
+			t.Fatalf("docker logs %s: %v\n%s", cacheContainer, err, logs)
+		}
+		if want := "/v2/" + repo + "/manifests/1"; !strings.Contains(logs, want) {
+			t.Errorf("containerd in %s did not ask the image cache for %s (hosts.toml not read?); the cache's log:\n%s", c.container(), want, logs)
+		}
+		deletePod(ctx, t, cs, "mirror-probe")
 	}
 }
 
