@@ -59,6 +59,11 @@ func runImagesLoad(ctx context.Context, streams Streams, g *GlobalOptions, o ima
 		return err
 	}
 	defer l.Close()
+	unlock, err := lockLab(g, l)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	// The archive lives only for this run; a dry-run names it but makes
 	// nothing.
 	archive := "localcluster-images.tar"

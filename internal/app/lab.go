@@ -113,6 +113,11 @@ func runLabCommand(ctx context.Context, streams Streams, g *GlobalOptions, c lab
 	if err := c.Build(l, p); err != nil {
 		return err
 	}
+	unlock, err := lockLab(g, l)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if err := execute(ctx, streams, g, l, r, p); err != nil || g.DryRun || c.After == nil {
 		if err != nil && c.LogsHint && !g.DryRun && ctx.Err() == nil {
 			return fmt.Errorf("%w\n%s", err, logsHint(r.args))
