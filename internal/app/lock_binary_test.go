@@ -130,3 +130,45 @@ func waitLockFile(t *testing.T, dir string, pid int) string {
 	t.Fatalf("no lock file in %s names pid %d after 30s", dir, pid)
 	return ""
 }
+
+// A kubeconfig cut off in the middle (an editor or a process killed while
+// writing it without localcluster's atomic rename) is refused before
+// anything runs by every command that writes it: exit 2, a message naming
+// the file, why, and what to do, and the file and its directory as they
+// were.
+func TestBinaryCorruptedKubeconfig(t *testing.T) {
+	bin := binary(t)
+	work := t.TempDir()
+	copyTree(t, "../../clusters/east-west", filepath.Join(work, "lab"))
+	kube := filepath.Join(work, "kube", "config")
+	if err := os.MkdirAll(filepath.Dir(kube), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	whole := []byte(flowUserKubeconfig)
+	cut := whole[:bytes.Index(whole, []byte("contexts:"))+len("contexts:\n- context:\n    cluster: pr")]
+	cut = append(cut, []byte("\n  name: [prod\n")...)
+	if err := os.WriteFile(kube, cut, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshotTree(t, filepath.Dir(kube))
+	for _, command := range []string{"create", "start", "up", "delete", "down"} {
+		cmd := exec.Command(bin, command, "lab")
+		cmd.Dir = work
+		cmd.Env = append(os.Environ(), "HOME="+work, "KUBECONFIG="+kube, "XDG_RUNTIME_DIR="+filepath.Join(work, "run"),
+			"DOCKER_HOST=unix:///nonexistent/docker.sock")
+		out, err := cmd.CombinedOutput()
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) || exitErr.ExitCode() != 2 {
+			t.Errorf("%s with a corrupted kubeconfig: %v, want exit 2\n%s", command, err, out)
+		}
+		for _, want := range []string{kube + " (from $KUBECONFIG): " + kube + " is not a valid kubeconfig, so it is left alone: ", "repair it", "--kubeconfig"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("%s: output lacks %q:\n%s", command, want, out)
+			}
+		}
+		if strings.Contains(string(out), "• ") {
+			t.Errorf("%s ran steps:\n%s", command, out)
+		}
+	}
+	assertSameTree(t, "kubeconfig directory", before, snapshotTree(t, filepath.Dir(kube)))
+}

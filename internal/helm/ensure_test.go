@@ -260,8 +260,8 @@ func TestPendingRelease(t *testing.T) {
 
 // TestPendingReleaseRecovered: with WithInterruptedRecovery, a release left
 // pending by a killed run (pending-install of its first revision, or
-// pending-upgrade of a later one) is marked failed and upgraded; the
-// history keeps the interrupted revision, marked failed.
+// pending-upgrade of a later one) is marked failed and upgraded from; the
+// history keeps the interrupted revision, superseded.
 func TestPendingReleaseRecovered(t *testing.T) {
 	s := apiServers(t)[0]
 	c, err := New(s.Kubeconfig, s.Name, WithCacheDir(t.TempDir()), WithInterruptedRecovery())
@@ -297,8 +297,8 @@ func TestPendingReleaseRecovered(t *testing.T) {
 			for _, r := range h {
 				got[r.Version] = r.Info.Status
 			}
-			if len(got) != 2 || got[1] != release.StatusFailed || got[2] != release.StatusDeployed {
-				t.Errorf("history after recovery: %v, want 1 failed, 2 deployed", got)
+			if len(got) != 2 || got[1] != release.StatusSuperseded || got[2] != release.StatusDeployed {
+				t.Errorf("history after recovery: %v, want 1 superseded (helm's upgrade does that to the failed revision), 2 deployed", got)
 			}
 			ensure(t, c, r, Unchanged, 2)
 		})
