@@ -65,7 +65,7 @@ func TestKillConvergence(t *testing.T) {
 	}
 	var total killFigures
 	for _, seq := range sequences {
-		t.Run(strings.Join(seq, ","), func(t *testing.T) {
+		t.Run(strings.Join(seq, "_"), func(t *testing.T) {
 			f := newRunningFlow(t)
 			lb := f.serveLoadBalancers(t)
 			defer lb.stop()

@@ -92,6 +92,9 @@ func NewFromREST(cfg *rest.Config, opts ...Option) (*Client, error) {
 	if cfg.Burst == 0 {
 		cfg.Burst = 100
 	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = requestTimeout
+	}
 	c := &Client{
 		config: cfg,
 		charts: &chartLoader{cacheDir: defaultCacheDir()},

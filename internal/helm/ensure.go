@@ -220,6 +220,11 @@ func (c *Client) DeployedValues(_ context.Context, name, namespace string) (map[
 // explain wraps an install or upgrade error; a wait that ran out of time
 // becomes a WaitError listing what is not ready.
 func (c *Client) explain(ctx context.Context, r Release, verb string, err error) error {
+	if ctx.Err() == nil {
+		if down := c.apiDown(); down != nil {
+			return down
+		}
+	}
 	if r.Wait && ctx.Err() == nil && isTimeout(err) {
 		return c.waitError(r, err)
 	}
