@@ -164,10 +164,10 @@ const holdEnv = "LABLOCK_TEST_HOLD_DIR"
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(holdEnv); dir != "" {
 		if _, err := Acquire(dir, lab, "holder"); err != nil {
-			os.Stdout.WriteString("error " + err.Error() + "\n")
+			_, _ = os.Stdout.WriteString("error " + err.Error() + "\n")
 			os.Exit(1)
 		}
-		os.Stdout.WriteString("held\n")
+		_, _ = os.Stdout.WriteString("held\n")
 		time.Sleep(time.Minute)
 		os.Exit(0)
 	}
