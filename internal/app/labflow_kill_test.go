@@ -82,7 +82,7 @@ func TestKillConvergence(t *testing.T) {
 			f.wantReleasesDeployed(t)
 		})
 	}
-	t.Logf("figures: %d runs killed at %d kill points (%d distinct steps of %d in the plans), %d commands converged, %d Helm revisions left pending and recovered",
+	t.Logf("figures: %d runs killed at %d kill points (%d distinct steps of %d in the plans), %d commands converged, %d Helm releases found pending after a kill and recovered",
 		total.killed, total.runs, len(total.steps), total.planned, total.converged, total.recovered)
 }
 
@@ -130,7 +130,8 @@ func (f *labFlow) killAndConverge(t *testing.T, command string, rng *rand.Rand, 
 			delay = []time.Duration{0, 400 * time.Millisecond}[k%2]
 		}
 		fig.runs++
-		step, killed := f.runKilledAt(t, command, k, delay, checkLock && i == 0)
+		step, killed, output := f.runKilledAt(t, command, k, delay, checkLock && i == 0)
+		fig.recovered += strings.Count(output, recoveredNote)
 		if killed {
 			fig.killed++
 			fig.steps[command+": "+step] = true
@@ -138,7 +139,7 @@ func (f *labFlow) killAndConverge(t *testing.T, command string, rng *rand.Rand, 
 	}
 	r := f.run(t, command)
 	mustSucceed(t, r)
-	fig.recovered = strings.Count(r.stderr, "by an interrupted run; marked failed and upgraded")
+	fig.recovered += strings.Count(r.stderr, recoveredNote)
 	wantUnchanged(t, f.run(t, command))
 	f.wantNoLeftovers(t)
 	if !t.Failed() {
@@ -166,13 +167,17 @@ func (f *labFlow) planTitles(t *testing.T, command string) []string {
 	return titles
 }
 
+// recoveredNote is what a run logs for a release an earlier, killed run
+// left pending.
+const recoveredNote = "by an interrupted run; marked failed and upgraded"
+
 var startLine = regexp.MustCompile(`^• (.*) \.\.\.$`)
 
 // runKilledAt runs command and kills it, with its process group, delay
 // after the k-th step started. It says which step that was, and false
-// when the run ended before. With checkLock, a second invocation is made
+// when the run ended before, and its output. With checkLock, a second invocation is made
 // while the first holds the lab and must be refused.
-func (f *labFlow) runKilledAt(t *testing.T, command string, k int, delay time.Duration, checkLock bool) (string, bool) {
+func (f *labFlow) runKilledAt(t *testing.T, command string, k int, delay time.Duration, checkLock bool) (string, bool, string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), flowCommandTimeout)
 	defer cancel()
@@ -182,8 +187,8 @@ func (f *labFlow) runKilledAt(t *testing.T, command string, k int, delay time.Du
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out strings.Builder
-	cmd.Stdout = &out
+	var out, stdout strings.Builder // stdout is written by exec's goroutine
+	cmd.Stdout = &stdout
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -212,8 +217,8 @@ func (f *labFlow) runKilledAt(t *testing.T, command string, k int, delay time.Du
 			killed = false // it had exited before the signal
 		}
 	}
-	t.Logf("localcluster %s killed at step %d of the run (%q) after %s: killed %v (%v)\n%s", command, k, step, delay, killed, err, out.String())
-	return step, killed
+	t.Logf("localcluster %s killed at step %d of the run (%q) after %s: killed %v (%v)\n%s%s", command, k, step, delay, killed, err, stdout.String(), out.String())
+	return step, killed, out.String()
 }
 
 // wantLabBusy: a second invocation while pid runs command on the lab is
