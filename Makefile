@@ -25,6 +25,7 @@ include mk/testimage.mk
 include mk/e2e.mk
 include mk/fuzz.mk
 include mk/chromium.mk
+include mk/faults.mk
 
 # The whole suite: formatting, vet (also the e2e files, which need real node
 # images and only compile here) and lint, a short run of every fuzz target,

@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/localcluster/localcluster/internal/definition"
+	"github.com/localcluster/localcluster/internal/lablock"
+	"github.com/localcluster/localcluster/internal/shell"
 )
 
 // Streams are where a command reads and writes: results to Out, progress
@@ -29,7 +31,7 @@ func StdStreams() Streams { return Streams{In: os.Stdin, Out: os.Stdout, ErrOut:
 
 // Run runs localcluster with args (without the program name).
 func Run(ctx context.Context, streams Streams, args []string) error {
-	root := newRootCommand(streams)
+	root := newRootCommand(streams, args)
 	root.SetArgs(args)
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
@@ -54,10 +56,14 @@ type GlobalOptions struct {
 	Parallel   int
 	Verbose    bool
 	APIAddress string
+
+	// invocation is the command line, as the lab lock tells it to a
+	// second invocation.
+	invocation string
 }
 
-func newRootCommand(streams Streams) *cobra.Command {
-	g := &GlobalOptions{}
+func newRootCommand(streams Streams, args []string) *cobra.Command {
+	g := &GlobalOptions{invocation: shell.Join(append([]string{"localcluster"}, args...)...)}
 	root := &cobra.Command{
 		Use:   "localcluster",
 		Short: "Multicluster Kubernetes labs on one machine",
@@ -131,6 +137,10 @@ func refuseUnknownSubcommands(root *cobra.Command) {
 	}
 }
 
+// ExitLabBusy is the exit code when another localcluster holds the lab's
+// lock: nothing was done, and the same command can simply run again later.
+const ExitLabBusy = 3
+
 // UsageError is a mistake in how the command was called.
 type UsageError struct{ Err error }
 
@@ -147,14 +157,18 @@ func isFlagError(err error) bool {
 }
 
 // ExitCode maps an error to the process exit code: 0 for success, 2 for
-// mistakes in the call or the lab definition (nothing was changed), 1 for
-// failures while doing the work, 130 when interrupted.
+// mistakes in the call or the lab definition (nothing was changed), 3 when
+// another localcluster is working on the lab (nothing was changed; run
+// again once it is done), 1 for failures while doing the work, 130 when
+// interrupted.
 func ExitCode(err error) int {
 	var ue *UsageError
 	var problems definition.Problems
 	switch {
 	case err == nil:
 		return 0
+	case errors.Is(err, lablock.ErrHeld):
+		return ExitLabBusy
 	case errors.As(err, &ue), errors.As(err, &problems):
 		return 2
 	case errors.Is(err, context.Canceled):

@@ -32,9 +32,10 @@ A cluster that already exists and runs is kept; --force recreates it.`,
 
 func newLBCommand(streams Streams, g *GlobalOptions) *cobra.Command {
 	return newLabCommand(streams, g, labCommand{
-		Use:     "lb DIRS [NAME...]",
-		Short:   "Give kind clusters MetalLB and their LoadBalancer pools",
-		Example: `  localcluster lb clusters smiley`,
+		Use:        "lb DIRS [NAME...]",
+		NeedsNodes: true,
+		Short:      "Give kind clusters MetalLB and their LoadBalancer pools",
+		Example:    `  localcluster lb clusters smiley`,
 		Build: func(l *loadedLab, p *plan.Plan) error {
 			p.Add(workflow.LBSteps(l.Env, l.Selected, workflow.NoNeeds)...)
 			return nil
@@ -44,8 +45,9 @@ func newLBCommand(streams Streams, g *GlobalOptions) *cobra.Command {
 
 func newRouteCommand(streams Streams, g *GlobalOptions) *cobra.Command {
 	return newLabCommand(streams, g, labCommand{
-		Use:   "route DIRS [NAME...]",
-		Short: "Add or repair the routes between the clusters of each group",
+		Use:        "route DIRS [NAME...]",
+		NeedsNodes: true,
+		Short:      "Add or repair the routes between the clusters of each group",
 		Long: `For every group a named cluster belongs to, make each member's node route
 every other member's pod ranges via that member's node. Routes are replaced,
 so running it again changes nothing, and after a Docker restart that gave

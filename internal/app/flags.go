@@ -97,6 +97,9 @@ func checkWritableFile(what, path string) string {
 		if err := kubeconfig.CheckWritable(path); err != nil {
 			return fmt.Sprintf("%s: %v", what, err)
 		}
+		if err := kubeconfig.CheckValid(path); err != nil {
+			return fmt.Sprintf("%s: %v; repair it (kubectl config view says what kubectl makes of it) or give another file with --kubeconfig", what, err)
+		}
 		return ""
 	case !missing(err):
 		return fmt.Sprintf("%s: %v", what, pathErr(err))

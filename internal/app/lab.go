@@ -62,6 +62,9 @@ type labCommand struct {
 	Timings bool
 	// LogsHint: a failed real run says how to collect diagnostics.
 	LogsHint bool
+	// NeedsNodes: the command works inside existing clusters, whose node
+	// containers must run (see checkNodes).
+	NeedsNodes bool
 }
 
 // newLabCommand makes the cobra command of c. Every lab command has
@@ -124,6 +127,16 @@ func runLabCommand(ctx context.Context, streams Streams, g *GlobalOptions, c lab
 	p := plan.New()
 	if err := c.Build(l, p); err != nil {
 		return err
+	}
+	unlock, err := lockLab(g, l)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if c.NeedsNodes && !g.DryRun {
+		if err := checkNodes(ctx, l, p, strings.Join(r.args.Dirs, ",")); err != nil {
+			return err
+		}
 	}
 	if err := execute(ctx, streams, g, l, r, p); err != nil || g.DryRun || c.After == nil {
 		if err != nil && c.LogsHint && !g.DryRun && ctx.Err() == nil {

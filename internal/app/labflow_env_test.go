@@ -364,17 +364,10 @@ func (f *labFlow) run(t *testing.T, command string, rest ...string) runResult {
 // runQuiet runs the binary as run does, from any goroutine: a failure to
 // start is in the result (code -1) instead of failing a test.
 func (f *labFlow) runQuiet(command string, rest ...string) runResult {
-	args := append([]string{command, "--trust-dir", f.trustDir, f.labDir}, rest...)
 	ctx, cancel := context.WithTimeout(context.Background(), flowCommandTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, f.bin, args...)
-	cmd.Dir = f.work
-	cmd.Env = append(os.Environ(),
-		"KUBECONFIG="+f.kubeconfig+string(os.PathListSeparator)+f.otherKube,
-		"HOME="+f.home, "XDG_CACHE_HOME="+filepath.Join(f.home, ".cache"))
-	if f.shimDir != "" {
-		cmd.Env = append(cmd.Env, "PATH="+f.shimDir+string(os.PathListSeparator)+os.Getenv("PATH"))
-	}
+	cmd := f.command(ctx, command, rest...)
+	args := cmd.Args[1:]
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -389,6 +382,27 @@ func (f *labFlow) runQuiet(command string, rest ...string) runResult {
 	}
 	return r
 }
+
+// command is the binary run as a user would, from the work directory,
+// with KUBECONFIG naming the user's files, a private HOME and a private
+// runtime directory (where the lab lock lives).
+func (f *labFlow) command(ctx context.Context, command string, rest ...string) *exec.Cmd {
+	args := append([]string{command, "--trust-dir", f.trustDir, f.labDir}, rest...)
+	cmd := exec.CommandContext(ctx, f.bin, args...)
+	cmd.Dir = f.work
+	cmd.Env = append(os.Environ(),
+		"KUBECONFIG="+f.kubeconfig+string(os.PathListSeparator)+f.otherKube,
+		"HOME="+f.home, "XDG_CACHE_HOME="+filepath.Join(f.home, ".cache"),
+		"XDG_RUNTIME_DIR="+f.runtimeDir())
+	if f.shimDir != "" {
+		cmd.Env = append(cmd.Env, "PATH="+f.shimDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	}
+	return cmd
+}
+
+// runtimeDir is the binary's XDG_RUNTIME_DIR, outside HOME, which some
+// tests check is left empty.
+func (f *labFlow) runtimeDir() string { return filepath.Join(f.work, "run") }
 
 // mustSucceed fails the test now unless the run exited 0.
 func mustSucceed(t *testing.T, r runResult) {

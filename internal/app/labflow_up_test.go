@@ -54,6 +54,13 @@ func (f *labFlow) testUp(t *testing.T) {
 			t.Errorf("up does not report %q:\n%s", want, r.stderr)
 		}
 	}
+	f.checkUpState(t)
+}
+
+// checkUpState checks that the lab is as up leaves it: contexts, routes
+// with real packets, the releases, and every link with its service mirror.
+func (f *labFlow) checkUpState(t *testing.T) {
+	t.Helper()
 	cfg := loadKubeconfigFile(t, f.kubeconfig)
 	for _, n := range f.nodes {
 		if c := cfg.Clusters[n.name]; c == nil || c.Server != n.server() {

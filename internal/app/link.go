@@ -16,9 +16,10 @@ type LinkOptions struct {
 
 func newGroupCommand(streams Streams, g *GlobalOptions) *cobra.Command {
 	return newLabCommand(streams, g, labCommand{
-		Use:     "group DIRS [NAME...]",
-		Aliases: []string{"link-groups"},
-		Short:   "Link the clusters of each group to each other, pod-to-pod",
+		Use:        "group DIRS [NAME...]",
+		NeedsNodes: true,
+		Aliases:    []string{"link-groups"},
+		Short:      "Link the clusters of each group to each other, pod-to-pod",
 		Long: `For every group a named cluster is in, link each member to every other
 member, both ways, without gateways: services exported with
 mirror.linkerd.io/exported=remote-discovery are mirrored and proxies connect
@@ -34,8 +35,9 @@ straight to the remote pods, over the routes create added.`,
 func newLinkCommand(streams Streams, g *GlobalOptions) *cobra.Command {
 	o := &LinkOptions{}
 	return newLabCommand(streams, g, labCommand{
-		Use:   "link --src A --dst B DIRS",
-		Short: "Link B into A through B's gateway (B's services appear in A)",
+		Use:        "link --src A --dst B DIRS",
+		NeedsNodes: true,
+		Short:      "Link B into A through B's gateway (B's services appear in A)",
 		Long: `With --src and --dst, link the destination into the source through the
 destination's multicluster gateway, turning the gateway on if needed.
 Without them, make every gateway link the lab's files declare

@@ -9,8 +9,9 @@ import (
 
 func newLinkerdCommand(streams Streams, g *GlobalOptions) *cobra.Command {
 	return newLabCommand(streams, g, labCommand{
-		Use:   "linkerd DIRS [NAME...]",
-		Short: "Install Linkerd and its multicluster extension",
+		Use:        "linkerd DIRS [NAME...]",
+		NeedsNodes: true,
+		Short:      "Install Linkerd and its multicluster extension",
 		Long: `Make the certificates if needed, then install, in each cluster, Linkerd's
 CRDs (with the Gateway API CRDs), the control plane with the lab's trust
 anchor and the cluster's issuer, and the multicluster extension (with the
@@ -27,9 +28,10 @@ Releases already up to date are left alone.`,
 
 func newMulticlusterCommand(streams Streams, g *GlobalOptions) *cobra.Command {
 	return newLabCommand(streams, g, labCommand{
-		Use:     "multicluster DIRS [NAME...]",
-		Short:   "Install or update Linkerd's multicluster extension",
-		Example: `  localcluster multicluster clusters`,
+		Use:        "multicluster DIRS [NAME...]",
+		NeedsNodes: true,
+		Short:      "Install or update Linkerd's multicluster extension",
+		Example:    `  localcluster multicluster clusters`,
 		Build: func(l *loadedLab, p *plan.Plan) error {
 			p.Add(workflow.MulticlusterSteps(l.Env, l.Selected, workflow.NoNeeds)...)
 			return nil

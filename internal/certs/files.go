@@ -90,6 +90,13 @@ func writeTemp(path string, data []byte, perm os.FileMode) (name string, err err
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
+	// A temp file for the same file is what a writer killed before its
+	// rename left: the lab's lock keeps two writers of one lab apart.
+	if stale, _ := filepath.Glob(filepath.Join(dir, "."+filepath.Base(path)+".*.tmp")); len(stale) > 0 {
+		for _, name := range stale {
+			_ = os.Remove(name)
+		}
+	}
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return "", err

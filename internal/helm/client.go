@@ -26,6 +26,9 @@ type Client struct {
 	clientset   kubernetes.Interface
 	charts      *chartLoader
 	logf        func(format string, args ...any)
+	// recoverPending: a release left pending is from an interrupted run
+	// (see WithInterruptedRecovery).
+	recoverPending bool
 }
 
 // Option adjusts a Client.
@@ -40,6 +43,16 @@ func WithCacheDir(dir string) Option {
 // WithLogger receives Helm's debug messages (discarded by default).
 func WithLogger(logf func(format string, args ...any)) Option {
 	return func(c *Client) { c.logf = logf }
+}
+
+// WithInterruptedRecovery tells Ensure that no other process is at work on
+// the releases it manages — localcluster holds the lab's lock while it
+// installs — so that a release left pending-install, pending-upgrade or
+// pending-rollback was left by a run that was killed. Ensure then marks
+// that revision failed and upgrades from it, as helm does after a failed
+// revision, instead of asking a person to clear it.
+func WithInterruptedRecovery() Option {
+	return func(c *Client) { c.recoverPending = true }
 }
 
 // withTransport makes chart downloads use transport (tests trust their
@@ -78,6 +91,9 @@ func NewFromREST(cfg *rest.Config, opts ...Option) (*Client, error) {
 	}
 	if cfg.Burst == 0 {
 		cfg.Burst = 100
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = requestTimeout
 	}
 	c := &Client{
 		config: cfg,

@@ -46,6 +46,19 @@ func (c *Client) Ensure(ctx context.Context, r Release) (Outcome, error) {
 		return Outcome{}, fmt.Errorf("release %s in namespace %s: %w", r.Name, r.Namespace, err)
 	}
 
+	recovered := ""
+	if last != nil && last.Info.Status.IsPending() && c.recoverPending {
+		recovered = string(last.Info.Status)
+		if err := markInterrupted(cfg, last); err != nil {
+			return Outcome{}, fmt.Errorf("release %s in namespace %s was left %s by an interrupted run: %w", r.Name, r.Namespace, recovered, err)
+		}
+	}
+	out, err := c.ensure(ctx, cfg, r, ch, vals, last)
+	out.Recovered = recovered
+	return out, err
+}
+
+func (c *Client) ensure(ctx context.Context, cfg *action.Configuration, r Release, ch *chart.Chart, vals map[string]any, last *release.Release) (Outcome, error) {
 	switch {
 	case last == nil || last.Info.Status == release.StatusUninstalled:
 		rel, err := c.install(ctx, cfg, r, ch, vals, last != nil)
@@ -132,6 +145,15 @@ func chartDigest(ch *chart.Chart) string {
 	return fmt.Sprintf("%x", h.Sum(nil))
 }
 
+// markInterrupted records that the pending revision last will never
+// finish: it becomes failed, which helm's upgrade starts from (the
+// previous deployed revision, or this one when there is none).
+func markInterrupted(cfg *action.Configuration, last *release.Release) error {
+	was := last.Info.Status
+	last.SetStatus(release.StatusFailed, fmt.Sprintf("%s interrupted: the process was stopped before it finished; marked failed by localcluster", was))
+	return cfg.Releases.Update(last)
+}
+
 func pendingError(kubeContext string, r Release, last *release.Release) error {
 	target := shell.Quote(r.Name)
 	if kubeContext != "" {
@@ -198,6 +220,11 @@ func (c *Client) DeployedValues(_ context.Context, name, namespace string) (map[
 // explain wraps an install or upgrade error; a wait that ran out of time
 // becomes a WaitError listing what is not ready.
 func (c *Client) explain(ctx context.Context, r Release, verb string, err error) error {
+	if ctx.Err() == nil {
+		if down := c.apiDown(); down != nil {
+			return down
+		}
+	}
 	if r.Wait && ctx.Err() == nil && isTimeout(err) {
 		return c.waitError(r, err)
 	}

@@ -258,6 +258,53 @@ func TestPendingRelease(t *testing.T) {
 	}
 }
 
+// TestPendingReleaseRecovered: with WithInterruptedRecovery, a release left
+// pending by a killed run (pending-install of its first revision, or
+// pending-upgrade of a later one) is marked failed and upgraded from; the
+// history keeps the interrupted revision, superseded.
+func TestPendingReleaseRecovered(t *testing.T) {
+	s := apiServers(t)[0]
+	c, err := New(s.Kubeconfig, s.Name, WithCacheDir(t.TempDir()), WithInterruptedRecovery())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, status := range []release.Status{release.StatusPendingInstall, release.StatusPendingUpgrade} {
+		t.Run(string(status), func(t *testing.T) {
+			ns := "recover-" + string(status)
+			r := Release{Name: "p", Namespace: ns, Chart: Chart{Repo: "testdata/charts/greeter"}, CreateNamespace: true}
+			ensure(t, c, r, Installed, 1)
+			cfg, err := c.actionConfig(ns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel, err := cfg.Releases.Last("p")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rel.Info.Status = status
+			if err := cfg.Releases.Update(rel); err != nil {
+				t.Fatal(err)
+			}
+			out, err := c.Ensure(testContext(t), r)
+			if err != nil || out.Action != Upgraded || out.Revision != 2 || out.Recovered != string(status) {
+				t.Fatalf("Ensure after %s: %+v, %v; want upgraded to revision 2, recovered %s", status, out, err, status)
+			}
+			h, err := cfg.Releases.History("p")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[int]release.Status{}
+			for _, r := range h {
+				got[r.Version] = r.Info.Status
+			}
+			if len(got) != 2 || got[1] != release.StatusSuperseded || got[2] != release.StatusDeployed {
+				t.Errorf("history after recovery: %v, want 1 superseded (helm's upgrade does that to the failed revision), 2 deployed", got)
+			}
+			ensure(t, c, r, Unchanged, 2)
+		})
+	}
+}
+
 func TestNewUnknownContext(t *testing.T) {
 	s := apiServers(t)[0]
 	_, err := New(s.Kubeconfig, "no-such-context")

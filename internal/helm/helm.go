@@ -77,6 +77,9 @@ type Release struct {
 type Outcome struct {
 	Action   string // Installed, Upgraded or Unchanged
 	Revision int    // the release's revision afterwards
+	// Recovered is the pending state an interrupted run had left the
+	// release in, which Ensure cleared ("" when there was none).
+	Recovered string
 }
 
 type sourceKind int

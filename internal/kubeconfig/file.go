@@ -119,6 +119,7 @@ func writeAtomic(path string, data []byte) (err error) {
 	if statErr != nil && !errors.Is(statErr, fs.ErrNotExist) {
 		return statErr
 	}
+	removeStaleTemps(dir, "."+filepath.Base(path)+".tmp-*")
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
@@ -151,6 +152,16 @@ func writeAtomic(path string, data []byte) (err error) {
 	}
 	syncDir(dir)
 	return nil
+}
+
+// removeStaleTemps removes the temp files of writes that never got to
+// their rename: their writer was killed. writeAtomic runs under the
+// file's lock, so no temp file of a write under way can exist.
+func removeStaleTemps(dir, pattern string) {
+	stale, _ := filepath.Glob(filepath.Join(dir, pattern))
+	for _, name := range stale {
+		_ = os.Remove(name)
+	}
 }
 
 // syncDir makes the rename durable. Some systems cannot fsync a directory;

@@ -103,6 +103,9 @@ func acquireLock(name string, deadline time.Time, timeout time.Duration) error {
 		if !errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("create lock file: %w", err)
 		}
+		if removeDeadHolders(name) {
+			continue
+		}
 		wait := time.Until(deadline)
 		if wait <= 0 {
 			return lockTimeout(name, timeout)
@@ -113,13 +116,37 @@ func acquireLock(name string, deadline time.Time, timeout time.Duration) error {
 	}
 }
 
+// removeDeadHolders removes a lock that a localcluster process killed
+// while writing left behind: the file names its pid, and there is no such
+// process any more. kubectl and kind write no pid; their locks are only
+// waited for. The file is read again just before it is removed, so a lock
+// another writer has taken meanwhile (with its own, living pid) stays.
+func removeDeadHolders(name string) bool {
+	pid := lockPID(name)
+	if pid <= 0 || pid == os.Getpid() || !processGone(pid) {
+		return false
+	}
+	if lockPID(name) != pid {
+		return false
+	}
+	return os.Remove(name) == nil
+}
+
+// lockPID is the pid a lock file names, 0 when it names none.
+func lockPID(name string) int {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
+}
+
 func lockTimeout(name string, waited time.Duration) *LockError {
 	e := &LockError{Lock: name, Waited: waited}
 	if fi, err := os.Stat(name); err == nil {
 		e.Age = time.Since(fi.ModTime())
 	}
-	if b, err := os.ReadFile(name); err == nil {
-		e.PID, _ = strconv.Atoi(strings.TrimSpace(string(b)))
-	}
+	e.PID = lockPID(name)
 	return e
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +86,39 @@ func TestStaleLockTimesOut(t *testing.T) {
 				t.Errorf("someone else's lock was removed: %v", err)
 			}
 		})
+	}
+}
+
+// A lock left by a localcluster that was killed while writing (its pid in
+// the file, no such process) is removed and the write goes through at
+// once; a lock naming a living process is waited for, as kubectl's are.
+func TestDeadHoldersLockIsRecovered(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead := cmd.Process.Pid // exited and reaped: no such process now
+	path := copyFixture(t, "user.yaml")
+	lock := path + ".lock"
+	if err := os.WriteFile(lock, []byte(strconv.Itoa(dead)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	changed, err := Options{LockTimeout: 200 * time.Millisecond}.Merge(path, entryFor(t, "kind", "x", 2))
+	if err != nil || !changed {
+		t.Fatalf("Merge over a dead holder's lock = %v, %v; want true, nil", changed, err)
+	}
+	assertNoLeftovers(t, filepath.Dir(path))
+
+	if err := os.WriteFile(lock, []byte(strconv.Itoa(os.Getppid())+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Options{LockTimeout: 200 * time.Millisecond}.Merge(path, entryFor(t, "kind", "y", 3))
+	var lockErr *LockError
+	if !errors.As(err, &lockErr) || lockErr.PID != os.Getppid() {
+		t.Errorf("Merge while a living process holds the lock: %v, want a LockError naming pid %d", err, os.Getppid())
+	}
+	if _, err := os.Stat(lock); err != nil {
+		t.Errorf("a living holder's lock was removed: %v", err)
 	}
 }
 

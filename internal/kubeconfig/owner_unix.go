@@ -22,3 +22,8 @@ func keepOwner(f *os.File, old fs.FileInfo) {
 
 // canWrite asks the system whether this process may write path.
 func canWrite(path string) error { return syscall.Access(path, 0x2) } // W_OK
+
+// processGone says whether no process has the given pid.
+func processGone(pid int) bool {
+	return syscall.Kill(pid, 0) == syscall.ESRCH
+}

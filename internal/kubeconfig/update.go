@@ -99,7 +99,12 @@ func readTree(target string, create bool) (*tree, error) {
 	case err != nil:
 		return nil, err
 	}
-	// Refuse to rewrite what kubectl could not read: we might lose data.
+	return checkedTree(target, data)
+}
+
+// checkedTree parses data, the content of target, refusing what kubectl
+// could not read: rewriting it might lose data.
+func checkedTree(target string, data []byte) (*tree, error) {
 	if _, err := clientcmd.Load(data); err != nil {
 		return nil, fmt.Errorf("%s is not a valid kubeconfig, so it is left alone: %w", target, err)
 	}
@@ -108,6 +113,21 @@ func readTree(target string, create bool) (*tree, error) {
 		return nil, fmt.Errorf("%s %w, so it is left alone", target, err)
 	}
 	return t, nil
+}
+
+// CheckValid says whether an existing file at path could be updated: one
+// that is not a kubeconfig (a truncated or hand-broken file) is refused
+// before anything is done, with the reason. A missing file is fine.
+func CheckValid(path string) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = checkedTree(path, data)
+	return err
 }
 
 // lockTargets are the files whose locks guard target. kubectl and kind lock

@@ -37,7 +37,9 @@ func (e *Env) helmClient(c *addrplan.Cluster, log plan.Logger) (*helm.Client, er
 		return nil, err
 	}
 	path, kctx := e.kubeTarget(c)
-	var opts []helm.Option
+	// Steps run under the lab's lock (see internal/lablock): a release
+	// left pending was left by a run that was killed.
+	opts := []helm.Option{helm.WithInterruptedRecovery()}
 	if e.Verbose {
 		opts = append(opts, helm.WithLogger(log.Logf))
 	}
@@ -172,6 +174,9 @@ func ensureAll(ctx context.Context, client *helm.Client, releases []helm.Release
 		out, err := client.Ensure(ctx, r)
 		if err != nil {
 			return plan.Result{}, err
+		}
+		if out.Recovered != "" {
+			log.Logf("%s was left %s by an interrupted run; marked failed and upgraded", r.Name, out.Recovered)
 		}
 		if out.Action != helm.Unchanged {
 			did = append(did, fmt.Sprintf("%s %s (revision %d)", r.Name, out.Action, out.Revision))
