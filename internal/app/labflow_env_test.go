@@ -254,6 +254,12 @@ spec:
     ipv4Range: %s
     ipv6Subnet: "%s"
     mtu: 1500
+  # The machine's image cache is a container shared by every lab, so the
+  # flows, which run in parallel with other tests, leave it out; it is
+  # tested on its own (TestDownCache, TestMirrorsReachExistingClusters,
+  # internal/imagecache) and on real nodes (make e2e-local).
+  cache:
+    enabled: false
   metallb:
     repo: %s    # stand-in for MetalLB's published chart
   linkerd:

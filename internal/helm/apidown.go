@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -14,6 +17,39 @@ import (
 // hold an install for as long as the connection stays open; a healthy one
 // answers every request of an install well within it.
 const requestTimeout = 30 * time.Second
+
+// requestTimeoutTransport gives every request that is not a watch a
+// deadline; the deadline covers reading the answer too.
+type requestTimeoutTransport struct {
+	next    http.RoundTripper
+	timeout time.Duration
+}
+
+func (t *requestTimeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL.Query().Get("watch") == "true" || strings.Contains(req.URL.Path, "/watch/") {
+		return t.next.RoundTrip(req)
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	resp, err := t.next.RoundTrip(req.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelOnClose ends a request's deadline when its answer is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
 
 // probeTimeout bounds the readiness probe that tells a failure of the API
 // server from a failure of the release.

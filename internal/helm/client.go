@@ -92,8 +92,13 @@ func NewFromREST(cfg *rest.Config, opts ...Option) (*Client, error) {
 	if cfg.Burst == 0 {
 		cfg.Burst = 100
 	}
+	// Each request but a watch gets requestTimeout (rest.Config's Timeout
+	// would cut watches too: Helm watches hook Jobs for as long as they
+	// run, which on a slow network is minutes).
 	if cfg.Timeout == 0 {
-		cfg.Timeout = requestTimeout
+		cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+			return &requestTimeoutTransport{next: rt, timeout: requestTimeout}
+		})
 	}
 	c := &Client{
 		config: cfg,
