@@ -91,9 +91,15 @@ func TestKindLab(t *testing.T) {
 	// new addresses, and the pods answer across the clusters again.
 	l.mustRun(ctx, t, "stop", l.dir())
 	l.checkStopped(ctx, t)
+	// While the lab is stopped, another container takes a's address, as
+	// happens on a busy network, so a comes back with a new one.
+	l.squat(ctx, t, image, ips[a.name])
 	started := time.Now()
 	l.mustRun(ctx, t, "start", l.dir())
 	ips = map[string]netip.Addr{a.name: l.nodeIP(t, a), b.name: l.nodeIP(t, b)}
+	if ips[a.name] == l.squatted {
+		t.Fatalf("%s came back with the address %s another container holds", a.name, l.squatted)
+	}
 	l.checkContexts(t, ips)
 	l.checkRoutes(ctx, t, ips)
 	for _, c := range l.clusters {
@@ -109,6 +115,7 @@ func TestKindLab(t *testing.T) {
 		}
 	}
 
+	l.unsquat(ctx, t)
 	volumes := l.nodeVolumes(ctx, t)
 	l.mustRun(ctx, t, "delete", l.dir())
 	l.checkGone(ctx, t, volumes)
@@ -261,6 +268,27 @@ func (l *lab) checkInfo(ctx context.Context, t *testing.T, ips map[string]netip.
 		case ci.Nodes[0].Container != c.container() || ci.Nodes[0].State != "running" || ci.Nodes[0].IPv4 != ips[c.name].String():
 			t.Errorf("info: %s node %+v, want %s running at %s", c.name, ci.Nodes[0], c.container(), ips[c.name])
 		}
+	}
+}
+
+// squat runs a container (the node image, only sleeping) on the lab
+// network at addr.
+func (l *lab) squat(ctx context.Context, t *testing.T, image string, addr netip.Addr) {
+	t.Helper()
+	name := l.network + "-squatter"
+	out, err := l.dockerOut(ctx, "run", "-d", "--name", name, "--network", l.network, "--ip", addr.String(),
+		"--entrypoint", "sleep", image, "3600")
+	if err != nil {
+		t.Fatalf("docker run %s at %s: %v\n%s", name, addr, err, out)
+	}
+	l.squatted = addr
+	t.Cleanup(func() { _, _ = l.dockerOut(context.Background(), "rm", "-f", name) })
+}
+
+func (l *lab) unsquat(ctx context.Context, t *testing.T) {
+	t.Helper()
+	if out, err := l.dockerOut(ctx, "rm", "-f", l.network+"-squatter"); err != nil {
+		t.Fatalf("remove the squatter: %v\n%s", err, out)
 	}
 }
 

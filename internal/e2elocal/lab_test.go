@@ -41,6 +41,7 @@ type lab struct {
 	network    string
 	subnet     netip.Prefix
 	clusters   []labCluster
+	squatted   netip.Addr // a node's old address, taken by another container
 }
 
 type labCluster struct {
