@@ -12,7 +12,7 @@ import (
 // A request that is not a watch gets the deadline, reading included; a
 // watch runs for as long as the server streams.
 func TestRequestTimeoutSparesWatches(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		for range 5 {
 			_, _ = io.WriteString(w, "x")
 			w.(http.Flusher).Flush()
