@@ -117,6 +117,9 @@ func TestImagesLoadStandInNodes(t *testing.T) {
 	want := savedSize(t, testNodeImage)
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
+	// The lab lock's directory stays by design (it falls back to TMPDIR
+	// without a runtime directory); keep it out of the one checked here.
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	_, stderr, err := runWithDocker(t, "images", "load", dir, testNodeImage)
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("the run left %s in the temporary directory; the archive lives only for the run", left[0].Name())
