@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/localcluster/localcluster/internal/testenv"
 )
 
 // TestAPIServerGoneFlow: beta's node container is paused (its API server
@@ -19,12 +17,7 @@ import (
 // are installed. Once the node is unpaused the same command converges:
 // every release deployed, none left pending. Stand-ins as in TestLabFlow.
 func TestAPIServerGoneFlow(t *testing.T) {
-	testenv.Need(t, "the Docker engine", nil)
-	testenv.NeedAPIServers(t)
-	f := newRunningFlow(t)
-	lb := f.serveLoadBalancers(t)
-	defer lb.stop()
-	mustSucceed(t, f.run(t, "create"))
+	f := newCreatedFlow(t)
 	beta := f.node("beta")
 	step := "[" + beta.name + "] Install Linkerd CRDs and control plane"
 	paused := false

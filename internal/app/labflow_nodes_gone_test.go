@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/localcluster/localcluster/internal/health"
-	"github.com/localcluster/localcluster/internal/testenv"
 )
 
 // TestNodeGoneFlow: after create, alpha's node container is stopped, then
@@ -17,12 +16,7 @@ import (
 // files, the trust directory and the kubeconfig stay as they were); status
 // fails alpha's node check with the same fix. Stand-ins as in TestLabFlow.
 func TestNodeGoneFlow(t *testing.T) {
-	testenv.Need(t, "the Docker engine", nil)
-	testenv.NeedAPIServers(t)
-	f := newRunningFlow(t)
-	lb := f.serveLoadBalancers(t)
-	defer lb.stop()
-	mustSucceed(t, f.run(t, "create"))
+	f := newCreatedFlow(t)
 	alpha := f.node("alpha")
 	for _, fault := range []struct {
 		name, docker, says, fix, status, verb string

@@ -86,6 +86,19 @@ func newRunningFlow(t *testing.T) *labFlow {
 	return f
 }
 
+// newCreatedFlow is a running flow whose lab `create` made, with the
+// stand-in load balancers serving until the test ends.
+func newCreatedFlow(t *testing.T) *labFlow {
+	t.Helper()
+	testenv.Need(t, "the Docker engine", nil)
+	testenv.NeedAPIServers(t)
+	f := newRunningFlow(t)
+	lb := f.serveLoadBalancers(t)
+	t.Cleanup(func() { lb.stop() })
+	mustSucceed(t, f.run(t, "create"))
+	return f
+}
+
 // testCreate: the nodes exist and run, so create keeps them, merges their
 // contexts, routes the group and installs MetalLB and the pools.
 func (f *labFlow) testCreate(t *testing.T) {

@@ -70,6 +70,32 @@ func staticBinary(t testing.TB) string {
 	return filepath.Join(binDir, "localcluster")
 }
 
+// cacheImage makes the cache image of bin, checked first as the cache
+// step checks it, and removes it after the test if it made it.
+func cacheImage(t testing.TB, bin string) (client.APIClient, string) {
+	t.Helper()
+	ctx := context.Background()
+	api, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := api.Info(ctx)
+	if err != nil {
+		t.Fatalf("these tests need Docker: %v", err)
+	}
+	if err := CheckBinary(bin, EngineArch(info.Architecture)); err != nil {
+		t.Fatalf("the cache cannot run %s: %v", bin, err)
+	}
+	ref, created, err := EnsureImage(ctx, api, bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created {
+		t.Cleanup(func() { _, _ = api.ImageRemove(context.Background(), ref, imageRemoveOptions()) })
+	}
+	return api, ref
+}
+
 // lab is one test's Docker objects: a network, the stand-in upstream and
 // the cache, all removed at the end.
 type lab struct {
@@ -85,25 +111,7 @@ func newLab(t testing.TB) *lab {
 		t.Skip("needs Docker (skipped with -short)")
 	}
 	ctx := context.Background()
-	api, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := api.Info(ctx)
-	if err != nil {
-		t.Fatalf("these tests need Docker: %v", err)
-	}
-	bin := staticBinary(t)
-	if err := CheckBinary(bin, EngineArch(info.Architecture)); err != nil {
-		t.Fatal(err)
-	}
-	ref, created, err := EnsureImage(ctx, api, bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if created {
-		t.Cleanup(func() { _, _ = api.ImageRemove(context.Background(), ref, imageRemoveOptions()) })
-	}
+	api, ref := cacheImage(t, staticBinary(t))
 	suffix := randomSuffix(t)
 	l := &lab{api: api, network: "lc-cache-test-" + suffix, image: ref}
 	if _, err := api.NetworkCreate(ctx, l.network, network.CreateOptions{Labels: map[string]string{managedLabel: "test"}}); err != nil {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/stdcopy"
 )
 
@@ -94,25 +93,7 @@ func TestCgoBinaryImageRuns(t *testing.T) {
 		t.Skip("needs Docker (skipped with -short)")
 	}
 	ctx := context.Background()
-	api, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := api.Info(ctx)
-	if err != nil {
-		t.Fatalf("this test needs Docker: %v", err)
-	}
-	bin := cgoProgram(t)
-	if err := CheckBinary(bin, EngineArch(info.Architecture)); err != nil {
-		t.Fatalf("a cgo build is refused: %v", err)
-	}
-	ref, created, err := EnsureImage(ctx, api, bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if created {
-		t.Cleanup(func() { _, _ = api.ImageRemove(context.Background(), ref, imageRemoveOptions()) })
-	}
+	api, ref := cacheImage(t, cgoProgram(t))
 	name := "lc-test-cgo-" + randomSuffix(t)
 	if _, err := api.ContainerCreate(ctx, &container.Config{Image: ref}, nil, nil, nil, name); err != nil {
 		t.Fatal(err)
