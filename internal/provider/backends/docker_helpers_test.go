@@ -58,7 +58,7 @@ func takeSnapshot(ctx context.Context, t *testing.T, dc *client.Client) snapshot
 	ignoredVolumes := map[string]bool{} // anonymous volumes of ignored containers
 	for _, c := range cs {
 		name := strings.TrimPrefix(c.Names[0], "/")
-		if strings.Contains(name, testPrefix) {
+		if strings.Contains(name, testPrefix) || othersTestObject(name, c.Labels) {
 			for _, m := range c.Mounts {
 				ignoredVolumes[m.Name] = true
 			}
@@ -80,7 +80,7 @@ func takeSnapshot(ctx context.Context, t *testing.T, dc *client.Client) snapshot
 		t.Fatal(err)
 	}
 	for _, n := range ns {
-		if !strings.Contains(n.Name, testPrefix) {
+		if !strings.Contains(n.Name, testPrefix) && !othersTestObject(n.Name, n.Labels) {
 			s.networks = append(s.networks, n.Name+" "+n.ID)
 		}
 	}
@@ -99,6 +99,16 @@ func takeSnapshot(ctx context.Context, t *testing.T, dc *client.Client) snapshot
 		sort.Strings(l)
 	}
 	return s
+}
+
+// othersTestObject tells the Docker objects of the other packages' tests,
+// which run at the same time and make and remove their own: the lab flows'
+// and dockernet's (labelled dev.localcluster.test) and imagecache's
+// networks (lc-cache-test-...). Whether they come or go says nothing about
+// this test.
+func othersTestObject(name string, labels map[string]string) bool {
+	_, labelled := labels["dev.localcluster.test"]
+	return labelled || strings.HasPrefix(name, "lc-cache-test-")
 }
 
 // diff checks, on the snapshot taken now, that nothing that existed before
