@@ -4,7 +4,9 @@
 #
 # `make fuzz-short` (part of `make test`) fuzzes each target for
 # FUZZ_SHORT; `make fuzz` for FUZZ_LONG. Minimising each new input is capped
-# so that a short run spends its time fuzzing.
+# so that a short run spends its time fuzzing. Go's fuzzer sometimes ends a
+# timed run with "context deadline exceeded" and no failing input; that is
+# its own hiccup, not a finding, and is reported as such.
 
 FUZZ_TARGETS := \
 	./internal/definition:FuzzLoadFile \
@@ -30,7 +32,11 @@ fuzz-run:
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
 		if ! $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 100x $$pkg >"$$log" 2>&1; then \
-			cat "$$log"; echo "fuzz $$name failed: the input is in $$pkg/testdata/fuzz/$$name; fix the code and keep the file as a seed"; exit 1; \
+			if grep -q 'context deadline exceeded' "$$log" && [ -z "$$(git status --porcelain --untracked-files=all -- $$pkg/testdata/fuzz/$$name)" ]; then \
+				echo "fuzz $$name: go's fuzzer reported its own deadline at the end of the run and saved no failing input; not a failure"; \
+			else \
+				cat "$$log"; echo "fuzz $$name failed: the input is in $$pkg/testdata/fuzz/$$name; fix the code and keep the file as a seed"; exit 1; \
+			fi; \
 		fi; \
 		grep -E '^fuzz: elapsed' "$$log" | tail -n 1; \
 	done
