@@ -26,6 +26,19 @@ const maxHistory = 10
 // one in a pending state, which means another helm is at work on it or one
 // was interrupted, is an error that says how to clear it.
 func (c *Client) Ensure(ctx context.Context, r Release) (Outcome, error) {
+	out, err := c.ensureRelease(ctx, r)
+	var down *APIDownError
+	if err != nil && ctx.Err() == nil && !errors.As(err, &down) {
+		// Any request may be the one that meets a vanished API server
+		// (the history lookup before an install, too), not only the install.
+		if d := c.apiDown(); d != nil {
+			return out, d
+		}
+	}
+	return out, err
+}
+
+func (c *Client) ensureRelease(ctx context.Context, r Release) (Outcome, error) {
 	if err := r.validate(); err != nil {
 		return Outcome{}, err
 	}
